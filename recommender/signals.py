@@ -1,0 +1,197 @@
+"""The named signals a candidate badge is scored on, and the weights that combine them."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from recommender.catalog import BadgeItem, Catalog, tier_rank
+from recommender.history import CoOccurrence
+from recommender.index import BadgeIndex
+from recommender.profile import LearnerProfile, SkillLevel
+
+POPULAR_CANDIDATES = 50
+SKILL_CANDIDATES = 200
+
+
+@dataclass(frozen=True)
+class Weights:
+    """How much each signal counts; each signal is scaled to [0, 1] per request first."""
+
+    content: float = 0.35
+    similar: float = 0.5
+    following: float = 0.5
+    pathway: float = 0.6
+    builds_on: float = 0.4
+    goal: float = 0.4
+    team: float = 0.3
+    team_popular: float = 0.15
+    popularity: float = 0.05
+    tier: float = 0.05
+
+
+@dataclass
+class Signals:
+    """Per-candidate signal values for one request (all scaled to [0, 1])."""
+
+    candidates: list[str] = field(default_factory=list)
+    content: dict[str, float] = field(default_factory=dict)
+    similar: dict[str, float] = field(default_factory=dict)
+    following: dict[str, float] = field(default_factory=dict)
+    because: dict[str, str] = field(default_factory=dict)  # strongest earned source item
+    pathway: dict[str, tuple[str, int]] = field(default_factory=dict)
+    builds_on: dict[str, str] = field(default_factory=dict)
+    goal: dict[str, int] = field(default_factory=dict)
+    goal_total: int = 0
+    team: dict[str, int] = field(default_factory=dict)
+    team_total: int = 0
+    team_popular: dict[str, float] = field(default_factory=dict)
+    popularity: dict[str, float] = field(default_factory=dict)
+
+    def contributions(
+        self, badge_id: str, item: BadgeItem, levels: Mapping[str, SkillLevel], w: Weights
+    ) -> dict[str, float]:
+        """Return {signal name: weighted contribution} for one candidate (zeros left out)."""
+        parts = {
+            "pathway": w.pathway * (1.0 if badge_id in self.pathway else 0.0),
+            "builds_on": w.builds_on * (1.0 if badge_id in self.builds_on else 0.0),
+            "following": w.following * self.following.get(badge_id, 0.0),
+            "similar": w.similar * self.similar.get(badge_id, 0.0),
+            "content": w.content * self.content.get(badge_id, 0.0),
+            "goal": w.goal * self.goal.get(badge_id, 0) / max(1, self.goal_total),
+            "team": w.team * self.team.get(badge_id, 0) / max(1, self.team_total),
+            "team_popular": w.team_popular * self.team_popular.get(badge_id, 0.0),
+            "popularity": w.popularity * self.popularity.get(badge_id, 0.0),
+            "tier": w.tier * tier_step(item, levels),
+        }
+        return {name: value for name, value in parts.items() if value != 0.0}
+
+    def total(
+        self, badge_id: str, item: BadgeItem, levels: Mapping[str, SkillLevel], w: Weights
+    ) -> float:
+        """Return the candidate's score: the sum of its weighted signals."""
+        return sum(self.contributions(badge_id, item, levels, w).values())
+
+
+def tier_step(item: BadgeItem, levels: Mapping[str, SkillLevel]) -> float:
+    """Return +1 for the next tier in a skill the learner holds, -1 for a lower one, else 0.
+
+    Skipping more than one tier above what the learner holds counts -0.5.
+    """
+    tier = tier_rank(item.level)
+    if tier is None:
+        return 0.0
+    held = [
+        lvl.top_tier
+        for s in item.skills
+        if (lvl := levels.get(s.strip().lower())) is not None and lvl.top_tier is not None
+    ]
+    if not held:
+        return 0.0
+    gap = tier - max(held)
+    if gap == 1:
+        return 1.0
+    if gap < 0:
+        return -1.0
+    return -0.5 if gap > 1 else 0.0
+
+
+def _scaled(values: Mapping[str, float]) -> dict[str, float]:
+    top = max(values.values(), default=0.0)
+    if top <= 0:
+        return {}
+    return {key: value / top for key, value in values.items() if value > 0}
+
+
+def collect_signals(
+    profile: LearnerProfile,
+    cat: Catalog,
+    index: BadgeIndex,
+    cooccurrence: CoOccurrence | None,
+    query: np.ndarray | None,
+    blocked: set[str],
+    weights: Weights,
+    pool: int,
+) -> Signals:
+    """Gather candidates from every source and their scaled signal values."""
+    sig = Signals()
+    seen: set[str] = set()
+
+    def add(badge_id: str) -> None:
+        if badge_id not in seen and badge_id not in blocked:
+            seen.add(badge_id)
+            sig.candidates.append(badge_id)
+
+    earned = [b for b in profile.earned if b in cat]
+    if query is not None and weights.content > 0:
+        hits = index.search(query, pool + len(blocked))
+        sig.content = _scaled({b: s for b, s in hits if b not in blocked})
+        for badge_id in sig.content:
+            add(badge_id)
+    if cooccurrence is not None:
+        _history_signals(sig, cooccurrence, earned, blocked, pool, add)
+    sig.pathway = cat.next_steps(earned)
+    for badge_id in earned:
+        for successor in cat.unlocks.get(badge_id, ()):
+            sig.builds_on.setdefault(successor, badge_id)
+    for badge_id in list(sig.pathway) + list(sig.builds_on):
+        add(badge_id)
+    sig.goal, sig.goal_total = _skill_cover(cat, profile.goal_skills, blocked, add)
+    sig.team, sig.team_total = _skill_cover(cat, profile.team_priority_skills, blocked, add)
+    team_ranked = [b for b in profile.popular_in_team if b in cat]
+    for rank, badge_id in enumerate(team_ranked):
+        sig.team_popular[badge_id] = 1.0 - rank / max(1, len(team_ranked))
+        add(badge_id)
+    if cooccurrence is not None:
+        popular = cooccurrence.most_popular(POPULAR_CANDIDATES + len(blocked))
+        top = math.log1p(float(cooccurrence.popularity.max(initial=0.0)))
+        for badge_id in popular:
+            add(badge_id)
+        for badge_id in sig.candidates:
+            row = cooccurrence.position(badge_id)
+            if row is not None and top > 0:
+                sig.popularity[badge_id] = math.log1p(float(cooccurrence.popularity[row])) / top
+    return sig
+
+
+def _history_signals(
+    sig: Signals,
+    model: CoOccurrence,
+    earned: list[str],
+    blocked: set[str],
+    pool: int,
+    add: Callable[[str], None],
+) -> None:
+    scores = model.scores(earned, limit=pool + len(blocked))
+    similar: dict[str, float] = {}
+    following: dict[str, float] = {}
+    for row, s_val, f_val, src in zip(
+        scores.rows, scores.similar, scores.following, scores.because, strict=True
+    ):
+        badge_id = model.ids[int(row)]
+        if badge_id in blocked:
+            continue
+        similar[badge_id] = float(s_val)
+        following[badge_id] = float(f_val)
+        sig.because[badge_id] = model.ids[int(src)]
+    sig.similar = _scaled(similar)
+    sig.following = _scaled(following)
+    for badge_id in similar:
+        add(badge_id)
+
+
+def _skill_cover(
+    cat: Catalog, skills: tuple[str, ...], blocked: set[str], add: Callable[[str], None]
+) -> tuple[dict[str, int], int]:
+    wanted = {s.strip().lower() for s in skills if s.strip()}
+    cover: dict[str, int] = {}
+    for skill in wanted:
+        for badge_id in cat.by_skill.get(skill, ())[:SKILL_CANDIDATES]:
+            if badge_id not in blocked:
+                cover[badge_id] = cover.get(badge_id, 0) + 1
+    for badge_id in sorted(cover, key=lambda b: -cover[b])[:SKILL_CANDIDATES]:
+        add(badge_id)
+    return cover, len(wanted)
