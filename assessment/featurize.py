@@ -1,0 +1,178 @@
+"""Turn evidence items into vectors and feature rows, with one model call per batch."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from assessment.chunking import Chunk, chunk_segments
+from assessment.features import TextView, content_features, view
+from assessment.lexical import Idf, content_stems, words
+from assessment.rubric import Criterion, criterion_targets, criterion_text
+from assessment.submission import EvidenceItem
+from embeddings import Encoder
+
+
+@dataclass(frozen=True)
+class CriterionView:
+    """A criterion's targets and question, as vectors and stems."""
+
+    criterion: Criterion
+    target_vecs: np.ndarray = field(compare=False)
+    targets: tuple[TextView, ...]
+    question_vec: np.ndarray | None = field(compare=False)
+    question: TextView
+
+
+@dataclass(frozen=True)
+class EncodedItem:
+    """An evidence item with its chunks, their vectors and its document vector."""
+
+    item: EvidenceItem
+    chunks: tuple[Chunk, ...]
+    chunk_vecs: np.ndarray = field(compare=False)
+    doc_vec: np.ndarray = field(compare=False)
+    evidence: TextView
+    criteria: tuple[CriterionView, ...]
+    rubric_vec: np.ndarray | None = field(compare=False)
+    rubric: TextView
+
+
+def _text_view(text: str) -> TextView:
+    return view(content_stems(text), len(words(text)))
+
+
+def _question_text(item: EvidenceItem, criterion: Criterion) -> str:
+    """Words the learner was given: demoted, since repeating them shows nothing."""
+    own = criterion_text(criterion)
+    uses_own_wording = not criterion.exemplars and not any(r.strip() for r in item.references)
+    parts = [item.prompt] if uses_own_wording else [item.prompt, own]
+    return "\n".join(p for p in parts if p.strip())
+
+
+OVERALL = "overall"
+
+
+def item_criteria(item: EvidenceItem) -> tuple[Criterion, ...]:
+    """Return the item's criteria, or one "overall" criterion for an item without any."""
+    return item.criteria or (Criterion(id=OVERALL, title="Overall", description=item.prompt),)
+
+
+def _rubric_text(item: EvidenceItem) -> str:
+    parts = [item.prompt, *(criterion_text(c) for c in item_criteria(item))]
+    return "\n".join(p for p in parts if p.strip())
+
+
+def encode_items(items: Sequence[EvidenceItem], encoder: Encoder) -> list[EncodedItem]:
+    """Chunk every item and encode all chunks, targets and questions in one encoder call."""
+    chunked = [tuple(chunk_segments(it.segments)) for it in items]
+    texts: dict[str, int] = {}
+
+    def want(text: str) -> None:
+        if text.strip() and text not in texts:
+            texts[text] = len(texts)
+
+    for it, chunks in zip(items, chunked, strict=True):
+        for ch in chunks:
+            want(ch.text)
+        for c in item_criteria(it):
+            for t in criterion_targets(c, it.references):
+                want(t)
+            want(_question_text(it, c))
+        want(_rubric_text(it))
+    vecs = encoder.encode(list(texts)) if texts else np.zeros((0, encoder.dim), np.float32)
+    vecs = np.asarray(vecs, dtype=np.float32)
+
+    def vec(text: str) -> np.ndarray | None:
+        i = texts.get(text)
+        return None if i is None else vecs[i]
+
+    out: list[EncodedItem] = []
+    for it, chunks in zip(items, chunked, strict=True):
+        chunk_vecs = (
+            np.stack([vecs[texts[ch.text]] for ch in chunks])
+            if chunks
+            else np.zeros((0, encoder.dim), np.float32)
+        )
+        doc = _doc_vector(chunk_vecs, [len(ch.text) for ch in chunks], encoder.dim)
+        views = []
+        for c in item_criteria(it):
+            tgts = criterion_targets(c, it.references)
+            tvecs = [v for t in tgts if (v := vec(t)) is not None]
+            q = _question_text(it, c)
+            views.append(
+                CriterionView(
+                    criterion=c,
+                    target_vecs=np.stack(tvecs) if tvecs else np.zeros((0, encoder.dim)),
+                    targets=tuple(_text_view(t) for t in tgts),
+                    question_vec=vec(q),
+                    question=_text_view(q),
+                )
+            )
+        rubric = _rubric_text(it)
+        out.append(
+            EncodedItem(
+                item=it,
+                chunks=chunks,
+                chunk_vecs=chunk_vecs,
+                doc_vec=doc,
+                evidence=_text_view(it.text),
+                criteria=tuple(views),
+                rubric_vec=vec(rubric),
+                rubric=_text_view(rubric),
+            )
+        )
+    return out
+
+
+def _doc_vector(chunk_vecs: np.ndarray, lengths: Sequence[int], dim: int) -> np.ndarray:
+    """Length-weighted mean of chunk vectors, renormalised (zeros for no text)."""
+    if chunk_vecs.shape[0] == 0:
+        return np.zeros(dim, dtype=np.float32)
+    w = np.asarray(lengths, dtype=np.float32)[:, None]
+    mean = (chunk_vecs * w).sum(axis=0) / w.sum()
+    norm = float(np.linalg.norm(mean))
+    return (mean / norm).astype(np.float32) if norm else mean.astype(np.float32)
+
+
+def build_idf(encoded: Sequence[EncodedItem]) -> Idf:
+    """Return idf weights over the evidence and targets of ``encoded`` (targets counted once)."""
+    idf = Idf()
+    seen_targets: set[tuple[str, ...]] = set()
+    for enc in encoded:
+        idf.add(enc.evidence.stems)
+        for cv in enc.criteria:
+            for t in cv.targets:
+                if t.stems not in seen_targets:
+                    seen_targets.add(t.stems)
+                    idf.add(t.stems)
+    return idf
+
+
+def criterion_rows(enc: EncodedItem, idf: Idf) -> np.ndarray:
+    """Return one CONTENT_FEATURES row per criterion of ``enc`` (shape n_criteria x n)."""
+    return np.stack(
+        [
+            content_features(
+                enc.chunk_vecs,
+                enc.doc_vec,
+                enc.evidence,
+                cv.target_vecs,
+                cv.targets,
+                cv.question_vec,
+                cv.question,
+                idf,
+            )
+            for cv in enc.criteria
+        ]
+    )
+
+
+def item_row(enc: EncodedItem, rows: np.ndarray) -> np.ndarray:
+    """Return the criteria rows averaged by criterion weight (the item's content features)."""
+    w = np.asarray([max(cv.criterion.weight, 0.0) for cv in enc.criteria], dtype=np.float64)
+    if w.sum() <= 0:
+        w = np.ones_like(w)
+    return (rows * w[:, None]).sum(axis=0) / w.sum()
