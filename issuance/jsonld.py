@@ -1,0 +1,168 @@
+"""Offline JSON-LD: bundled contexts only, RDFC-1.0 canonicalisation, and the safe-mode check.
+
+Nothing is ever fetched: the document loader serves byte-for-byte copies of the published
+contexts from issuance/contexts/ (listed in its index.json) and refuses every other URL.
+Resolved contexts live in a process-wide cache private to this module (not pyld's global one,
+so another library in the same process cannot poison it), which keeps canonicalisation warm.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import threading
+from functools import cache
+from importlib import resources
+from typing import Any
+
+from pyld import jsonld
+from pyld.context_resolver import ContextResolver
+from pyld.jsonld import JsonLdError
+
+from issuance.errors import ContextNotBundled, CredentialInvalid
+
+# The VC 2.0 context maps every undefined term under this @vocab; 1EdTech treats that as an error.
+ISSUER_DEPENDENT = "https://www.w3.org/ns/credentials/issuer-dependent#"
+# pyld resolves relative IRIs (an id "1234", an undefined type) against this base and would sign
+# them; other processors drop or reject them, so they are safe-mode errors.
+_RELATIVE_BASE = str(jsonld.DEFAULT_BASE_IRI)
+_CACHE_LOCK = threading.Lock()
+
+
+@cache
+def _index() -> dict[str, str]:
+    folder = resources.files("issuance") / "contexts"
+    with (folder / "index.json").open("r", encoding="utf-8") as fh:
+        table: dict[str, str] = json.load(fh)
+    return table
+
+
+@cache
+def _bundled(url: str) -> dict[str, Any]:
+    name = _index().get(url)
+    if name is None:
+        raise ContextNotBundled(f"JSON-LD context {url!r} is not bundled; nothing is fetched")
+    with (resources.files("issuance") / "contexts" / name).open("r", encoding="utf-8") as fh:
+        doc: dict[str, Any] = json.load(fh)
+    return doc
+
+
+def bundled_context_urls() -> frozenset[str]:
+    """The context URLs the offline loader can serve."""
+    return frozenset(_index())
+
+
+def load_document(url: str, options: dict[str, Any] | None = None) -> dict[str, Any]:
+    """pyld document loader over the bundled contexts; raises ContextNotBundled otherwise."""
+    return {
+        "contextUrl": None,
+        "documentUrl": url,
+        # deep copy: pyld must never be able to alter the cached original
+        "document": copy.deepcopy(_bundled(url)),
+        # 'static' makes pyld keep the resolved context in the shared cache across operations
+        "tag": "static",
+    }
+
+
+@cache
+def _shared_cache() -> Any:
+    return jsonld.LRUCache(maxsize=100)
+
+
+def _options(**extra: Any) -> dict[str, Any]:
+    options: dict[str, Any] = {
+        "documentLoader": load_document,
+        "contextResolver": ContextResolver(_shared_cache(), load_document),
+    }
+    options.update(extra)
+    return options
+
+
+def _explain(exc: JsonLdError) -> str:
+    cause: BaseException | None = exc
+    while cause is not None:
+        if isinstance(cause, ContextNotBundled):
+            return str(cause)
+        cause = cause.__cause__
+    return f"JSON-LD processing failed: {exc.args[0] if exc.args else exc}"
+
+
+def canonicalize(document: dict[str, Any]) -> str:
+    """RDFC-1.0 canonical N-Quads of a JSON-LD document; raises CredentialInvalid if it cannot
+    be processed offline."""
+    try:
+        with _CACHE_LOCK:
+            result = jsonld.normalize(
+                document, _options(algorithm="URDNA2015", format="application/n-quads")
+            )
+    except JsonLdError as exc:
+        raise CredentialInvalid([_explain(exc)]) from exc
+    return str(result)
+
+
+def expand(document: dict[str, Any]) -> tuple[list[Any], list[str]]:
+    """Expand a document offline; returns the expanded form and the names of dropped terms;
+    raises CredentialInvalid if it cannot be processed."""
+    dropped: list[str] = []
+    try:
+        with _CACHE_LOCK:
+            expanded = jsonld.expand(
+                document,
+                _options(),
+                on_property_dropped=lambda term: dropped.append(str(term)),
+            )
+    except JsonLdError as exc:
+        raise CredentialInvalid([_explain(exc)]) from exc
+    return list(expanded), dropped
+
+
+def is_absolute_iri(value: str) -> bool:
+    """True for an absolute IRI (a scheme, and not pyld's placeholder base for relative ones)."""
+    if value.startswith(_RELATIVE_BASE):
+        return False
+    scheme, sep, _ = value.partition(":")
+    return bool(sep) and scheme[:1].isalpha() and all(c.isalnum() or c in "+-." for c in scheme)
+
+
+def _walk(node: Any, path: str, problems: list[str]) -> None:
+    if isinstance(node, list):
+        for i, item in enumerate(node):
+            _walk(item, f"{path}[{i}]", problems)
+        return
+    if not isinstance(node, dict):
+        return
+    if "@value" in node:
+        datatype = node.get("@type")
+        if isinstance(datatype, str) and not is_absolute_iri(datatype):
+            problems.append(f"{path}: datatype {datatype!r} is not an absolute IRI")
+        return
+    for key, value in node.items():
+        if key == "@id":
+            if isinstance(value, str) and not is_absolute_iri(value):
+                problems.append(f"{path}: id {value!r} is not an absolute IRI")
+        elif key == "@type":
+            for type_value in value if isinstance(value, list) else [value]:
+                if type_value.startswith(ISSUER_DEPENDENT):
+                    name = type_value[len(ISSUER_DEPENDENT) :]
+                    problems.append(f"{path}: type {name!r} is not defined by the contexts")
+                elif not is_absolute_iri(type_value):
+                    problems.append(f"{path}: type {type_value!r} is not an absolute IRI")
+        elif key.startswith(ISSUER_DEPENDENT):
+            problems.append(f"{path}: term {key[len(ISSUER_DEPENDENT) :]!r} is not defined")
+            _walk(value, f"{path}.{key}", problems)
+        elif not key.startswith("@") and not is_absolute_iri(key):
+            problems.append(f"{path}: term {key!r} is not defined by the contexts")
+        else:
+            _walk(value, f"{path}.{key.rsplit('#', 1)[-1].rsplit('/', 1)[-1]}", problems)
+
+
+def safe_mode_problems(document: dict[str, Any]) -> list[str]:
+    """Every JSON-LD safe-mode violation: undefined terms or types, relative IRIs, dropped
+    properties, unbundled contexts. Empty when the document is safe."""
+    try:
+        expanded, dropped = expand(document)
+    except CredentialInvalid as exc:
+        return exc.problems
+    problems = [f"term {term!r} is dropped (not defined by the contexts)" for term in dropped]
+    _walk(expanded, "$", problems)
+    return problems
