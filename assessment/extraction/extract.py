@@ -1,0 +1,84 @@
+"""Extraction of one file's text, in the current process (the sandbox child runs this)."""
+
+from __future__ import annotations
+
+import zipfile
+from collections.abc import Callable
+
+from assessment.extraction.errors import ExtractionError
+from assessment.extraction.filenames import sanitize_filename
+from assessment.extraction.images import check_image
+from assessment.extraction.limits import UploadLimits
+from assessment.extraction.markup import html_text, plain_text
+from assessment.extraction.office import docx_text, pptx_slides
+from assessment.extraction.pdf import pdf_pages
+from assessment.extraction.results import KINDS, ExtractionResult, assemble, failed
+
+Pages = tuple[list[tuple[str, str]], int]
+
+
+def extract_text_unsandboxed(
+    name: str, data: bytes, kind: str, limits: UploadLimits
+) -> ExtractionResult:
+    """Extract text from a file whose kind is already known, in this process.
+
+    Never raises for bad files: broken, encrypted, hostile or oversized ones give a
+    ``failed`` result. Raises ValueError for an unknown ``kind`` (a programming error).
+    No time or memory limit applies here; use ``extract_text`` for untrusted files.
+    """
+    if kind not in KINDS:
+        raise ValueError(f"unknown kind {kind!r}; expected one of {KINDS}")
+    source = sanitize_filename(name)
+    if kind == "image":
+        return _image_result(source, data)
+    if not data:
+        return ExtractionResult("no_text", "the file is empty", kind, ())
+    reader = _READERS[kind]
+    try:
+        parts, pages = reader(data, limits)
+    except ExtractionError as exc:
+        return failed(kind, f"{source}: {exc}")
+    except MemoryError:
+        return failed(kind, f"{source}: reading it needed more than {limits.memory_mb} MB")
+    except RecursionError:
+        return failed(kind, f"{source}: it is nested too deeply to read")
+    except (zipfile.BadZipFile, zipfile.LargeZipFile) as exc:
+        return failed(kind, f"{source}: the file is damaged ({exc})")
+    except Exception as exc:  # noqa: BLE001
+        # Parsers fed hostile bytes raise anything (KeyError, struct.error, lxml errors...);
+        # every such failure is this file's problem, reported as its status.
+        return failed(kind, f"{source}: the file could not be read ({type(exc).__name__}: {exc})")
+    return assemble(source, kind, parts, limits.max_chars, pages)
+
+
+def _image_result(source: str, data: bytes) -> ExtractionResult:
+    try:
+        width, height = check_image(data)
+    except ExtractionError as exc:
+        return failed("image", f"{source}: {exc}")
+    return ExtractionResult(
+        "no_text", f"image ({width}x{height}) kept for reviewers; no text to score", "image", ()
+    )
+
+
+def _unpaged(read: Callable[[bytes], str]) -> Callable[[bytes, UploadLimits], Pages]:
+    def reader(data: bytes, limits: UploadLimits) -> Pages:
+        return [("", read(data))], 0
+
+    return reader
+
+
+def _docx(data: bytes, limits: UploadLimits) -> Pages:
+    return [("", docx_text(data, limits))], 0
+
+
+_READERS: dict[str, Callable[[bytes, UploadLimits], Pages]] = {
+    "pdf": pdf_pages,
+    "docx": _docx,
+    "pptx": pptx_slides,
+    "txt": _unpaged(plain_text),
+    "md": _unpaged(plain_text),
+    "html": _unpaged(html_text),
+}
+
+__all__ = ["extract_text_unsandboxed"]

@@ -1,0 +1,72 @@
+"""Text from Word (.docx) and PowerPoint (.pptx) files."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterator
+from typing import Any
+
+import docx
+import pptx
+from docx.table import Table
+from docx.text.paragraph import Paragraph
+from pptx.shapes.group import GroupShape
+
+from assessment.extraction.limits import UploadLimits
+from assessment.extraction.sniffing import office_kind
+
+
+def docx_text(data: bytes, limits: UploadLimits) -> str:
+    """Body paragraphs and table rows of a .docx, in document order; raises on bad files."""
+    office_kind(data, limits)
+    document = docx.Document(io.BytesIO(data))
+    blocks: list[str] = []
+    chars = 0
+    for block in document.iter_inner_content():
+        if chars > limits.max_chars:
+            break
+        text = block.text if isinstance(block, Paragraph) else _table_text(block)
+        chars += len(text) + 1
+        blocks.append(text)
+    return "\n".join(blocks)
+
+
+def pptx_slides(data: bytes, limits: UploadLimits) -> tuple[list[tuple[str, str]], int]:
+    """(locator, text) per slide, speaker notes included, and the slide count."""
+    office_kind(data, limits)
+    deck = pptx.Presentation(io.BytesIO(data))
+    parts: list[tuple[str, str]] = []
+    count = len(deck.slides)
+    for number, slide in enumerate(deck.slides, start=1):
+        texts = list(_shape_texts(slide.shapes))
+        if slide.has_notes_slide:
+            notes = slide.notes_slide.notes_text_frame
+            if notes is not None and notes.text.strip():
+                texts.append(notes.text)
+        parts.append((f"slide {number}", "\n".join(t for t in texts if t.strip())))
+    return parts, count
+
+
+def _table_text(table: Table) -> str:
+    rows: list[str] = []
+    for row in table.rows:
+        cells: list[str] = []
+        previous: object = None
+        for cell in row.cells:
+            # Merged cells come back once per grid column; show each once.
+            if cell._tc is not previous:
+                cells.append(cell.text.strip())
+            previous = cell._tc
+        rows.append(" | ".join(cells))
+    return "\n".join(rows)
+
+
+def _shape_texts(shapes: Any) -> Iterator[str]:
+    for shape in shapes:
+        if isinstance(shape, GroupShape):
+            yield from _shape_texts(shape.shapes)
+        elif shape.has_text_frame:
+            yield shape.text_frame.text
+        elif getattr(shape, "has_table", False):
+            for row in shape.table.rows:
+                yield " | ".join(cell.text.strip() for cell in row.cells)

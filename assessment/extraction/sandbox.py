@@ -1,0 +1,196 @@
+"""Extraction in a child process with time and memory limits, reused across files."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import selectors
+import signal
+import subprocess
+import sys
+import threading
+import time
+import weakref
+from pathlib import Path
+
+from assessment.extraction.filenames import extension_of
+from assessment.extraction.limits import UploadLimits
+from assessment.extraction.protocol import (
+    PREFIX_SIZE,
+    ProtocolError,
+    Request,
+    decode_result,
+    encode_request,
+    unpack_length,
+)
+from assessment.extraction.results import ExtractionResult, failed
+from assessment.extraction.sniffing import EXTENSION_KINDS, check_upload
+
+_PACKAGE_ROOT = Path(__file__).resolve().parents[2]
+_READ_CHUNK = 1 << 16
+
+
+class ExtractionSandbox:
+    """A child process (``python -m assessment.extraction.child``) that extracts one file at
+    a time under RLIMIT_AS / RLIMIT_CPU, killed on a wall-clock overrun and restarted after
+    a failure or ``max_tasks`` files. Thread-safe; not shared across fork."""
+
+    def __init__(self, max_tasks: int = 200, start_timeout_s: float = 30.0) -> None:
+        """Prepare a sandbox; the child starts on first use (or ``start()``)."""
+        self.max_tasks = max_tasks
+        self.start_timeout_s = start_timeout_s
+        self.starts = 0
+        self._lock = threading.Lock()
+        self._proc: subprocess.Popen[bytes] | None = None
+        self._tasks = 0
+        self._owner = os.getpid()
+        self._finalizer = weakref.finalize(self, _stop_process, [None])
+
+    def start(self) -> None:
+        """Start the child now (a worker calls this before taking jobs)."""
+        with self._lock:
+            self._ensure_child()
+
+    def close(self) -> None:
+        """Stop the child; a later call starts a new one."""
+        with self._lock:
+            self._stop()
+
+    def __enter__(self) -> ExtractionSandbox:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def run(self, name: str, data: bytes, kind: str, limits: UploadLimits) -> ExtractionResult:
+        """Extract one file of a known kind in the child; never raises for bad files."""
+        request = encode_request(Request(name, kind, limits, data))
+        with self._lock:
+            proc = self._ensure_child()
+            started = time.monotonic()
+            try:
+                assert proc.stdin is not None
+                proc.stdin.write(request)
+                proc.stdin.flush()
+                payload = self._read_reply(proc, started + limits.timeout_s)
+            except TimeoutError:
+                self._stop()
+                return failed(kind, f"{name}: reading it took longer than {limits.timeout_s:g} s")
+            except (OSError, ProtocolError):
+                code = self._stop()
+                return failed(kind, f"{name}: {_death_message(code, limits)}")
+            self._tasks += 1
+            result = decode_result(payload)
+            if result.status == "failed" or self._tasks >= self.max_tasks:
+                self._stop()
+            return result
+
+    def _ensure_child(self) -> subprocess.Popen[bytes]:
+        if self._owner != os.getpid():
+            # Forked copy: the child belongs to the parent process; start our own.
+            self._proc, self._tasks, self._owner = None, 0, os.getpid()
+        if self._proc is not None and self._proc.poll() is None:
+            return self._proc
+        self._proc, self._tasks = _spawn(), 0
+        self._finalizer.detach()
+        self._finalizer = weakref.finalize(self, _stop_process, [self._proc])
+        self.starts += 1
+        return self._proc
+
+    def _read_reply(self, proc: subprocess.Popen[bytes], deadline: float) -> bytes:
+        assert proc.stdout is not None
+        fd = proc.stdout.fileno()
+        buffer = bytearray()
+        needed = PREFIX_SIZE
+        with selectors.DefaultSelector() as selector:
+            selector.register(fd, selectors.EVENT_READ)
+            while len(buffer) < needed:
+                remaining = deadline - time.monotonic()
+                if remaining <= 0 or not selector.select(remaining):
+                    raise TimeoutError
+                chunk = os.read(fd, _READ_CHUNK)
+                if not chunk:
+                    raise ProtocolError("the extraction process ended without a result")
+                buffer += chunk
+                if needed == PREFIX_SIZE and len(buffer) >= PREFIX_SIZE:
+                    needed += unpack_length(bytes(buffer[:PREFIX_SIZE]))
+        return bytes(buffer[PREFIX_SIZE:needed])
+
+    def _stop(self) -> int | None:
+        proc, self._proc = self._proc, None
+        return _stop_process([proc])
+
+
+def _spawn() -> subprocess.Popen[bytes]:
+    # A bare environment: the child reading hostile files gets no secrets or service settings.
+    env = {
+        "PATH": os.defpath,
+        "LANG": "C.UTF-8",
+        "PYTHONDONTWRITEBYTECODE": "1",
+        "PYTHONPATH": str(_PACKAGE_ROOT),
+        "OMP_NUM_THREADS": "1",
+    }
+    return subprocess.Popen(
+        [sys.executable, "-s", "-m", "assessment.extraction.child"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        cwd=_PACKAGE_ROOT,
+        env=env,
+        start_new_session=True,
+    )
+
+
+def _stop_process(holder: list[subprocess.Popen[bytes] | None]) -> int | None:
+    proc = holder[0]
+    if proc is None:
+        return None
+    if proc.poll() is None:
+        proc.kill()
+    code = proc.wait()
+    for stream in (proc.stdin, proc.stdout):
+        if stream is not None:
+            with contextlib.suppress(OSError):
+                stream.close()
+    return code
+
+
+def _death_message(code: int | None, limits: UploadLimits) -> str:
+    if code == -signal.SIGXCPU:
+        return f"reading it used more than {limits.timeout_s:g} s of CPU time"
+    if code in (-signal.SIGKILL, -signal.SIGSEGV, -signal.SIGABRT):
+        return f"reading it crashed the extractor (likely over {limits.memory_mb} MB of memory)"
+    return f"the extractor stopped unexpectedly (exit status {code})"
+
+
+_default: ExtractionSandbox | None = None
+_default_lock = threading.Lock()
+
+
+def default_sandbox() -> ExtractionSandbox:
+    """The process-wide sandbox, created on first use."""
+    global _default
+    with _default_lock:
+        if _default is None:
+            _default = ExtractionSandbox()
+        return _default
+
+
+def extract_text(
+    name: str, data: bytes, limits: UploadLimits, sandbox: ExtractionSandbox | None = None
+) -> ExtractionResult:
+    """Check a file and extract its text in the sandboxed child; never raises for bad files.
+
+    A file that fails ``check_upload`` gets a ``failed`` result (kind "unknown" when its
+    content was not recognised) without starting the child; an empty file is ``no_text``.
+    """
+    check = check_upload(name, data, limits)
+    if not data:
+        return ExtractionResult("no_text", check.message, _kind_from_name(check.safe_name), ())
+    if not check.ok or check.kind is None:
+        return failed(check.kind or "unknown", check.message)
+    return (sandbox or default_sandbox()).run(check.safe_name, data, check.kind, limits)
+
+
+def _kind_from_name(safe_name: str) -> str:
+    return EXTENSION_KINDS.get(extension_of(safe_name), "unknown")
