@@ -27,6 +27,9 @@ ISSUER_DEPENDENT = "https://www.w3.org/ns/credentials/issuer-dependent#"
 # them; other processors drop or reject them, so they are safe-mode errors.
 _RELATIVE_BASE = str(jsonld.DEFAULT_BASE_IRI)
 _CACHE_LOCK = threading.Lock()
+# pyld reports bad input as JsonLdError but also lets plain Python errors escape on hostile input
+# (an @context "x" raises ValueError deep inside IRI resolution).
+_PYLD_FAILURES = (JsonLdError, ValueError, TypeError, KeyError, AttributeError, RecursionError)
 
 
 @cache
@@ -78,7 +81,7 @@ def _options(**extra: Any) -> dict[str, Any]:
     return options
 
 
-def _explain(exc: JsonLdError) -> str:
+def _explain(exc: Exception) -> str:
     cause: BaseException | None = exc
     while cause is not None:
         if isinstance(cause, ContextNotBundled):
@@ -95,7 +98,7 @@ def canonicalize(document: dict[str, Any]) -> str:
             result = jsonld.normalize(
                 document, _options(algorithm="URDNA2015", format="application/n-quads")
             )
-    except JsonLdError as exc:
+    except _PYLD_FAILURES as exc:
         raise CredentialInvalid([_explain(exc)]) from exc
     return str(result)
 
@@ -111,7 +114,7 @@ def expand(document: dict[str, Any]) -> tuple[list[Any], list[str]]:
                 _options(),
                 on_property_dropped=lambda term: dropped.append(str(term)),
             )
-    except JsonLdError as exc:
+    except _PYLD_FAILURES as exc:
         raise CredentialInvalid([_explain(exc)]) from exc
     return list(expanded), dropped
 

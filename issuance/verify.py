@@ -28,7 +28,7 @@ from issuance.jsonld import safe_mode_problems
 from issuance.jwt import decode_vc_jwt, is_compact_jws, jwt_header
 from issuance.resolvers import KeyResolver, first_of, resolver_from_did_document
 from issuance.schema import verification_problems
-from issuance.signing import proofs_of, verify_proof
+from issuance.signing import CRYPTOSUITE, proofs_of, verify_proof
 from issuance.status_checks import StatusOutcome, check_status
 
 __all__ = [
@@ -201,7 +201,15 @@ def check_proofs(
         if required:
             run.fail("proof", "invalid_signature", str(exc))
         return
+    supported = [p for p in proofs if p.get("cryptosuite") == CRYPTOSUITE]
     for proof in proofs:
+        if proof not in supported:
+            run.ok("proof", f"ignored a proof this verifier does not support ({proof.get('type')})")
+    if not supported:
+        if required:
+            run.fail("proof", "invalid_signature", f"no {CRYPTOSUITE} proof")
+        return
+    for proof in supported:
         method = proof.get("verificationMethod")
         if not isinstance(method, str) or not _controlled_by_issuer(method, credential):
             run.fail("issuer", "unknown_issuer", f"{method!r} is not a key of the issuer")
@@ -215,7 +223,7 @@ def check_proofs(
         except (ProofError, CredentialInvalid) as exc:
             run.fail("proof", "invalid_signature", str(exc))
         else:
-            run.ok("proof", f"{proof.get('cryptosuite')} proof verified")
+            run.ok("proof", f"{CRYPTOSUITE} proof verified")
 
 
 def _parse_time(value: Any) -> datetime | None:
