@@ -88,9 +88,7 @@ def _cdata(text: str) -> str:
 
 
 def _attr(text: str) -> str:
-    return (
-        text.replace("&", "&amp;").replace('"', "&quot;").replace("<", "&lt;").replace(">", "&gt;")
-    )
+    return text.replace("&", "&amp;").replace('"', "&quot;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 def bake_svg(svg: str, payload: str, *, is_jwt: bool) -> str:

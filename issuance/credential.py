@@ -245,13 +245,10 @@ def _check_inputs(
             _require_iri(item.id, "evidence id", problems)
     if achievement.badge_type not in ACHIEVEMENT_TYPES:
         problems.append(
-            f"unknown badge type {achievement.badge_type!r}; expected one of "
-            + ", ".join(sorted(ACHIEVEMENT_TYPES))
+            f"unknown badge type {achievement.badge_type!r}; expected one of " + ", ".join(sorted(ACHIEVEMENT_TYPES))
         )
     known = {cid for cid, _ in achievement.criteria}
-    problems += [
-        f"result for unknown criterion {c!r}" for c, _ in subject.results if c not in known
-    ]
+    problems += [f"result for unknown criterion {c!r}" for c, _ in subject.results if c not in known]
     if not subject.email.strip() or not subject.salt:
         problems.append("subject email and salt are required")
     if problems:

@@ -95,9 +95,7 @@ def canonicalize(document: dict[str, Any]) -> str:
     be processed offline."""
     try:
         with _CACHE_LOCK:
-            result = jsonld.normalize(
-                document, _options(algorithm="URDNA2015", format="application/n-quads")
-            )
+            result = jsonld.normalize(document, _options(algorithm="URDNA2015", format="application/n-quads"))
     except _PYLD_FAILURES as exc:
         raise CredentialInvalid([_explain(exc)]) from exc
     return str(result)

@@ -61,9 +61,7 @@ def encode_vc_jwt(credential: dict[str, Any], key: IssuerKey, *, kid: str) -> st
     if overlap:
         raise JwtError(f"credential already has JWT claims {overlap}")
     payload = {**credential, **jwt_claims(credential)}
-    return pyjwt.encode(
-        payload, key.private_key, algorithm="EdDSA", headers={"kid": kid, "typ": "JWT"}
-    )
+    return pyjwt.encode(payload, key.private_key, algorithm="EdDSA", headers={"kid": kid, "typ": "JWT"})
 
 
 def jwt_header(token: str) -> dict[str, Any]:
@@ -75,9 +73,7 @@ def jwt_header(token: str) -> dict[str, Any]:
     return header
 
 
-def decode_vc_jwt(
-    token: str, resolve_key: Callable[[str], Ed25519PublicKey | None]
-) -> dict[str, Any]:
+def decode_vc_jwt(token: str, resolve_key: Callable[[str], Ed25519PublicKey | None]) -> dict[str, Any]:
     """Verify a VC-JWT and return the credential (the payload without the JWT claims); raises
     JwtError on a bad header, unknown kid, bad signature, or claims that contradict the
     credential. Dates are not judged here (the verifier does that against its clock)."""

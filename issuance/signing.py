@@ -72,11 +72,12 @@ def sign_credential(
     verification_method: str,
     created: datetime,
 ) -> dict[str, Any]:
-    """A copy of the credential with an eddsa-rdfc-2022 proof appended (`proof` is an array);
-    raises CredentialInvalid (with `problems`) if it fails the schema or safe mode."""
+    """A copy of the unsigned credential with an eddsa-rdfc-2022 proof (`proof` is an array);
+    raises CredentialInvalid (with `problems`) if it fails the schema or safe mode, or is
+    already signed."""
     problems = credential_problems(credential)
-    existing = credential.get("proof", [])
-    existing = existing if isinstance(existing, list) else [existing]
+    if "proof" in credential:
+        problems.append("the credential already has a proof (Laurel signs once)")
     proof: dict[str, Any] = {
         "type": PROOF_TYPE,
         "cryptosuite": CRYPTOSUITE,
@@ -89,8 +90,8 @@ def sign_credential(
         raise CredentialInvalid(problems)
     signature = key.private_key.sign(hash_data(credential, proof))
     proof["proofValue"] = "z" + base58.b58encode(signature).decode("ascii")
-    signed = {k: v for k, v in credential.items() if k != "proof"}
-    signed["proof"] = [*existing, proof]
+    signed = dict(credential)
+    signed["proof"] = [proof]
     return signed
 
 

@@ -167,16 +167,8 @@ def check_status(
         if purpose not in _VERDICT_OF_PURPOSE:
             outcomes.append(StatusOutcome("status", None, f"status purpose {purpose!r} ignored"))
             continue
-        outcomes.append(
-            _check_index(url, purpose, index, credential, resolve_key, fetch_status_list, now)
-        )
-        sibling = (
-            suspension_list_url(url) if suspension_list_url and purpose == "revocation" else None
-        )
+        outcomes.append(_check_index(url, purpose, index, credential, resolve_key, fetch_status_list, now))
+        sibling = suspension_list_url(url) if suspension_list_url and purpose == "revocation" else None
         if sibling:
-            outcomes.append(
-                _check_index(
-                    sibling, "suspension", index, credential, resolve_key, fetch_status_list, now
-                )
-            )
+            outcomes.append(_check_index(sibling, "suspension", index, credential, resolve_key, fetch_status_list, now))
     return outcomes

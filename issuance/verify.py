@@ -74,9 +74,7 @@ class VerificationResult:
         return {
             "valid": self.valid,
             "status": self.status,
-            "checks": [
-                {"name": c.name, "passed": c.passed, "message": c.message} for c in self.checks
-            ],
+            "checks": [{"name": c.name, "passed": c.passed, "message": c.message} for c in self.checks],
         }
 
 
@@ -191,9 +189,7 @@ def _check_shape(credential: dict[str, Any], run: _Run) -> bool:
     return not problems and not ld_problems
 
 
-def check_proofs(
-    credential: dict[str, Any], resolve_key: KeyResolver, run: _Run, *, required: bool
-) -> None:
+def check_proofs(credential: dict[str, Any], resolve_key: KeyResolver, run: _Run, *, required: bool) -> None:
     """Record the issuer and proof checks of every Data Integrity proof in the credential."""
     try:
         proofs = proofs_of(credential)

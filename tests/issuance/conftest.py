@@ -72,9 +72,7 @@ class Issuer:
         return did_document(self.did, {k: v.public_multibase for k, v in self.keys.items()})
 
     def sign(self, credential: dict[str, Any], created: datetime = ISSUED) -> dict[str, Any]:
-        return sign_credential(
-            credential, self.key, verification_method=f"{self.did}#{self.active}", created=created
-        )
+        return sign_credential(credential, self.key, verification_method=f"{self.did}#{self.active}", created=created)
 
     def issue(self, **overrides: Any) -> dict[str, Any]:
         """Build and sign an award with realistic data; keyword overrides go to build_credential."""
@@ -86,7 +84,7 @@ class Issuer:
                 id=f"{BASE_URL}/badges/17",
                 name="Data Storytelling",
                 description="Turns an analysis into a clear narrative for decision makers.",
-                criteria_narrative="Submit a dashboard and a written brief; a reviewer checks both.",
+                criteria_narrative="Submit a dashboard and a brief; a reviewer checks both.",
                 badge_type="skill",
                 image_url=f"{BASE_URL}/badges/17/image.png",
                 skills=("Data visualisation", "Business writing"),
@@ -142,9 +140,7 @@ class Issuer:
 @pytest.fixture(scope="session")
 def session_issuer() -> Issuer:
     did = did_web(BASE_URL)
-    profile = IssuerProfile(
-        id=did, name="Northwind Learning & Development", url=BASE_URL, email="ld@northwind.example"
-    )
+    profile = IssuerProfile(id=did, name="Northwind Learning & Development", url=BASE_URL, email="ld@northwind.example")
     return Issuer(did=did, profile=profile, keys={"key-1": generate_key("key-1")}, active="key-1")
 
 

@@ -57,9 +57,7 @@ def test_w3c_eddsa_rdfc_2022_vector_is_reproduced_exactly(vectors: Path) -> None
     # primitives (the OB Implementation Guide vector below goes through sign_credential itself)
     signature = private.sign(hash_data(unsigned, proof))
     assert signature.hex() == _read(folder / "sigHexDataInt.txt").strip()
-    assert (
-        "z" + base58.b58encode(signature).decode() == _read(folder / "sigBTC58DataInt.txt").strip()
-    )
+    assert "z" + base58.b58encode(signature).decode() == _read(folder / "sigBTC58DataInt.txt").strip()
 
     signed = _json(folder / "signedDataInt.json")
     assert signed["proof"]["proofValue"] == _read(folder / "sigBTC58DataInt.txt").strip()
@@ -125,9 +123,7 @@ def _fragment_key(url: str) -> Ed25519PublicKey | None:
         ("simple-json.svg", "valid"),
     ],
 )
-def test_1edtech_validator_vectors_get_the_expected_verdict(
-    vectors: Path, name: str, status: str
-) -> None:
+def test_1edtech_validator_vectors_get_the_expected_verdict(vectors: Path, name: str, status: str) -> None:
     path = vectors / "1edtech-validator" / name
     data: Any = path.read_bytes() if path.suffix in (".png", ".svg") else _json(path)
     result = verify_credential(

@@ -118,9 +118,7 @@ def test_a_proof_by_someone_elses_key_is_unknown_issuer(issuer: Any) -> None:
     forged = copy.deepcopy(credential)
     forged["proof"][0]["verificationMethod"] = f"{other_did}#key-1"
     doc = did_document(other_did, {"key-1": issuer.key.public_multibase})
-    assert issuer.verify(forged, resolve_key=resolver_from_did_document(doc)).status == (
-        "unknown_issuer"
-    )
+    assert issuer.verify(forged, resolve_key=resolver_from_did_document(doc)).status == ("unknown_issuer")
 
 
 def test_rotated_keys_keep_old_credentials_verifiable(issuer: Any) -> None:
@@ -132,9 +130,7 @@ def test_rotated_keys_keep_old_credentials_verifiable(issuer: Any) -> None:
     assert issuer.verify(old).status == "valid"  # status lists now signed by key-2
     assert issuer.verify(new).status == "valid"
     retired = did_document(issuer.did, {"key-2": issuer.keys["key-2"].public_multibase})
-    assert issuer.verify(old, resolve_key=resolver_from_did_document(retired)).status == (
-        "unknown_issuer"
-    )
+    assert issuer.verify(old, resolve_key=resolver_from_did_document(retired)).status == ("unknown_issuer")
 
 
 def test_validity_window(issuer: Any, award: dict) -> None:
