@@ -14,7 +14,6 @@ from issuance.credential import (
     ACHIEVEMENT_TYPES,
     AchievementSpec,
     SubjectSpec,
-    build_credential,
     email_identity_hash,
 )
 from issuance.errors import CredentialInvalid
