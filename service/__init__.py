@@ -1,0 +1,1 @@
+"""Laurel's application: web, API, jobs, CLI. The only package that knows HTTP, SQL and RQ."""

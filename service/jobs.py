@@ -1,0 +1,115 @@
+"""RQ job entry points. Arguments are ids; each job reloads its rows and commits per item."""
+
+from __future__ import annotations
+
+import logging
+import traceback
+from datetime import UTC, datetime
+from typing import Any
+
+from assessment import prescore_batch
+from assessment.extraction import extract_text
+from embeddings import default_encoder
+from service.models import Submission
+from service.operations.scoring import (
+    calibrations_for,
+    claim_for_scoring,
+    evidence_item,
+    peers_for,
+    pending_files,
+    record_scoring_failure,
+    scored_key,
+    store_prescore,
+)
+from service.runtime import Runtime, current_runtime
+
+log = logging.getLogger(__name__)
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def score_submission(submission_id: str, batch: int = 32) -> dict[str, int]:
+    """Score ``submission_id`` together with other waiting submissions, in one model call.
+
+    Idempotent: a submission already scored for its current version and rubric is skipped
+    (it is no longer claimable). Returns counts for the job result.
+    """
+    return score_claimed(current_runtime(), first_id=submission_id, batch=batch)
+
+
+def score_claimed(runtime: Runtime, *, first_id: str | None, batch: int = 32) -> dict[str, int]:
+    """Claim up to ``batch`` submissions, extract their files, score and store each one."""
+    db, settings = runtime.db, runtime.settings
+    with db.unit_of_work() as session:
+        ids = claim_for_scoring(session, first_id=first_id, now=_now(),
+                                lease_seconds=settings.scoring_lease_seconds, batch=batch)
+    if not ids:
+        return {"claimed": 0, "scored": 0}
+    for sid in ids:
+        _extract_files(runtime, sid)
+    with db.sessions() as session:
+        subs = [s for s in (session.get(Submission, sid) for sid in ids) if s is not None]
+        keys = {s.id: scored_key(s) for s in subs}
+        items = [evidence_item(s) for s in subs]
+        badge_ids = sorted({s.badge_id for s in subs})
+        peers = peers_for(session, badge_ids)
+        calibrations = calibrations_for(session, badge_ids)
+    try:
+        results = prescore_batch(items, default_encoder(), calibrations=calibrations, peers=peers)
+    except Exception as exc:  # noqa: BLE001 - any scoring bug must end as a visible status
+        log.exception("scoring failed for %s", ids)
+        error = "".join(traceback.format_exception_only(exc)).strip()
+        for sid in ids:
+            with db.unit_of_work() as session:
+                sub = session.get(Submission, sid)
+                if sub is not None and sub.status == "scoring":
+                    record_scoring_failure(session, submission=sub, error=error, now=_now())
+        return {"claimed": len(ids), "scored": 0}
+    scored = 0
+    for result in results:
+        with db.unit_of_work() as session:
+            sub = session.get(Submission, result.item_id)
+            if sub is not None and store_prescore(session, submission=sub, result=result,
+                                                  key=keys[result.item_id], now=_now()):
+                scored += 1
+    return {"claimed": len(ids), "scored": scored}
+
+
+def _extract_files(runtime: Runtime, submission_id: str) -> None:
+    """Turn the submission's new files into text with origins (sandboxed, per file)."""
+    with runtime.db.unit_of_work() as session:
+        sub = session.get(Submission, submission_id)
+        if sub is None:
+            return
+        for f in pending_files(sub):
+            result = extract_text(f.name, runtime.store.read(f.digest), runtime.settings.upload_limits)
+            f.extraction_status = result.status
+            f.extraction_message = result.message
+            f.segments = [
+                {"text": s.text, "source": s.source, "locator": s.locator, "offset": s.offset}
+                for s in result.segments
+            ]
+
+
+def rebuild_badge_index() -> dict[str, Any]:
+    """Embed the catalogue, build a new index snapshot and point CURRENT at it."""
+    return build_badge_index(current_runtime())
+
+
+def build_badge_index(runtime: Runtime) -> dict[str, Any]:
+    """Build and save the badge index and co-occurrence model from the database."""
+    from recommender.history import CoOccurrence
+    from recommender.index import BadgeIndex
+    from service.operations.recommendations import award_histories, badge_texts, save_snapshot
+
+    encoder = default_encoder()
+    with runtime.db.sessions() as session:
+        ids, texts = badge_texts(session)
+        histories = award_histories(session)
+    if not ids:
+        return {"badges": 0}
+    index = BadgeIndex.build(ids, encoder.encode(texts), model_version=encoder.version)
+    save_snapshot(runtime.settings, index, CoOccurrence.fit(histories))
+    return {"badges": len(ids), "version": index.version}

@@ -1,0 +1,137 @@
+"""The review queue and reviewer decisions (approval issues the credential at once)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import and_, case, or_, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from service.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from service.models import DECISIONS, REVIEWABLE, Award, Badge, Notification, Review, Submission, User
+from service.models.badges import badge_reviewers
+from service.operations.credentials import award_badge
+from service.operations.reviewers import may_review
+from service.settings import Settings
+
+BAND_ORDER = {"likely_pass": 0, "likely_fail": 1, "needs_review": 2}
+
+
+@dataclass(frozen=True)
+class QueuePage:
+    """One page of the review queue."""
+
+    items: list[Submission]
+    next_cursor: str | None
+
+
+def review_queue(session: Session, *, reviewer: User, limit: int = 50, cursor: str | None = None,
+                 badge_id: str | None = None, band: str | None = None) -> QueuePage:
+    """Submissions waiting for ``reviewer``: clear cases first (by band, then confidence).
+
+    Ordered by (band rank, -score, submitted_at, id) with keyset pagination; the cursor is the
+    last submission id of the previous page.
+    """
+    if not reviewer.has_role("reviewer"):
+        raise Forbidden("Only reviewers can see the review queue.")
+    band_rank = case(
+        (Submission.band == "likely_pass", 0), (Submission.band == "likely_fail", 1), else_=2
+    )
+    query = select(Submission).join(Badge).where(
+        Submission.status.in_(REVIEWABLE), Submission.learner_id != reviewer.id
+    )
+    if reviewer.role != "admin":
+        assigned = select(badge_reviewers.c.badge_id).distinct()
+        mine = select(badge_reviewers.c.badge_id).where(badge_reviewers.c.user_id == reviewer.id)
+        query = query.where(or_(Submission.badge_id.not_in(assigned), Submission.badge_id.in_(mine)))
+    if badge_id:
+        query = query.where(Submission.badge_id == badge_id)
+    if band:
+        query = query.where(Submission.band == band)
+    score = Submission.score
+    if cursor:
+        last = session.get(Submission, cursor)
+        if last is not None:
+            lr = BAND_ORDER.get(last.band or "", 2)
+            ls = last.score if last.score is not None else -1.0
+            lt = last.submitted_at
+            query = query.where(or_(
+                band_rank > lr,
+                and_(band_rank == lr, score < ls),
+                and_(band_rank == lr, score == ls, Submission.submitted_at > lt),
+                and_(band_rank == lr, score == ls, Submission.submitted_at == lt, Submission.id > last.id),
+            ))
+    query = query.order_by(band_rank, score.desc(), Submission.submitted_at, Submission.id).limit(limit + 1)
+    rows = list(session.scalars(query).unique())
+    next_cursor = rows[limit - 1].id if len(rows) > limit else None
+    return QueuePage(items=rows[:limit], next_cursor=next_cursor)
+
+
+def decide(session: Session, *, reviewer: User, submission_id: str, decision: str, comment: str,
+           settings: Settings, now: datetime) -> tuple[Submission, Award | None]:
+    """Record a decision. Approval creates exactly one award with its signed credential.
+
+    Deciding an already-approved submission again answers with the existing award (double
+    clicks, retries); a race is settled by the unique award-per-submission constraint.
+    Raises NotFound, Forbidden (own submission, not assigned), Conflict (not reviewable),
+    ValidationFailed (bad decision, no comment on a rejection).
+    """
+    if decision not in DECISIONS:
+        raise ValidationFailed(errors={"decision": "approve, reject or request_changes"})
+    comment = (comment or "").strip()
+    if decision in ("reject", "request_changes") and not comment:
+        raise ValidationFailed(errors={"comment": "Tell the learner why."})
+    submission = session.get(Submission, submission_id, with_for_update=True)
+    if submission is None or not reviewer.has_role("reviewer"):
+        raise NotFound("No such submission.")
+    if not may_review(reviewer, submission.badge, submission):
+        if submission.learner_id == reviewer.id:
+            raise Forbidden("You cannot review your own submission.")
+        raise Forbidden("You are not a reviewer of this badge.")
+    existing = session.scalar(select(Award).where(Award.submission_id == submission.id))
+    if submission.status == "approved" and existing is not None:
+        if decision == "approve":
+            return submission, existing
+        raise Conflict("This submission is already approved.")
+    if submission.status not in REVIEWABLE:
+        raise Conflict(f"This submission is {submission.status.replace('_', ' ')}, not waiting for review.")
+    session.add(Review(
+        submission_id=submission.id, reviewer_id=reviewer.id, version=submission.version,
+        decision=decision, comment=comment, prescore_score=submission.score,
+        prescore_band=submission.band, created_at=now,
+    ))
+    award = None
+    if decision == "approve":
+        submission.status = "approved"
+        try:
+            with session.begin_nested():
+                award = award_badge(session, learner=submission.learner, submission=submission,
+                                    badge_id=submission.badge_id, settings=settings, now=now)
+        except IntegrityError:
+            award = session.scalar(select(Award).where(Award.submission_id == submission.id))
+            if award is None:
+                raise
+        message = f"Congratulations: you earned {submission.badge.name}."
+        link = f"/c/{award.credential.id}" if award.credential else "/me"
+    else:
+        submission.status = "rejected" if decision == "reject" else "changes_requested"
+        verb = "was not approved" if decision == "reject" else "needs changes"
+        message = f"Your submission for {submission.badge.name} {verb}: {comment}"
+        link = f"/me/submissions/{submission.id}"
+    submission.updated_at = now
+    submission.claimed_by_id = None
+    session.add(Notification(user_id=submission.learner_id, message=message, link=link, created_at=now))
+    session.flush()
+    return submission, award
+
+
+def get_reviewable(session: Session, *, reviewer: User, submission_id: str) -> Submission:
+    """A submission the reviewer may open in the review view; raises NotFound/Forbidden."""
+    submission = session.get(Submission, submission_id)
+    if submission is None or not reviewer.has_role("reviewer"):
+        raise NotFound("No such submission.")
+    if not may_review(reviewer, submission.badge, submission):
+        raise Forbidden("You may not review this submission.")
+    return submission

@@ -1,0 +1,179 @@
+"""Pre-scoring from the service side: leases, evidence assembly, storing results.
+
+The database is the record of what still needs scoring: a submission is ``queued`` until a
+worker takes a lease on it (``scoring`` + ``lease_expires_at``); a lease that runs out (the
+worker died) makes it claimable again. Each result is committed on its own.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+
+import numpy as np
+from sqlalchemy import and_, or_, select, update
+from sqlalchemy.orm import Session
+
+from assessment import Calibration, Criterion, EvidenceItem, Peer, PreScore
+from assessment.evidence import Segment
+from service.models import CalibrationRecord, Submission, SubmissionFile
+
+MAX_ATTEMPTS = 3
+
+
+def _claimable(now: datetime):  # type: ignore[no-untyped-def]
+    return or_(
+        Submission.status == "queued",
+        and_(Submission.status == "scoring", Submission.lease_expires_at < now),
+    )
+
+
+def claim_for_scoring(session: Session, *, first_id: str | None, now: datetime, lease_seconds: int,
+                      batch: int = 32) -> list[str]:
+    """Lease ``first_id`` (when claimable) plus up to ``batch``-1 other queued submissions.
+
+    Returns the ids leased by this call. On PostgreSQL rows are locked with SKIP LOCKED so
+    concurrent workers take disjoint sets; SQLite serialises writers (BEGIN IMMEDIATE).
+    """
+    query = select(Submission.id).where(_claimable(now), Submission.scoring_attempts < MAX_ATTEMPTS)
+    ids: list[str] = []
+    if first_id:
+        ids += list(session.scalars(query.where(Submission.id == first_id).with_for_update(skip_locked=True)))
+    if batch - len(ids) > 0:
+        others = query.where(Submission.id.not_in(ids or [""])).order_by(Submission.submitted_at)
+        ids += list(session.scalars(others.limit(batch - len(ids)).with_for_update(skip_locked=True)))
+    if ids:
+        session.execute(
+            update(Submission).where(Submission.id.in_(ids), _claimable(now)).values(
+                status="scoring",
+                lease_expires_at=now + timedelta(seconds=lease_seconds),
+                scoring_attempts=Submission.scoring_attempts + 1,
+            ).execution_options(synchronize_session=False)
+        )
+    session.flush()
+    return ids
+
+
+def evidence_item(submission: Submission) -> EvidenceItem:
+    """Assemble the scorer's input from a submission's current version."""
+    badge = submission.badge
+    criteria = tuple(
+        Criterion(id=c.id, title=c.title, description=c.description, weight=c.weight,
+                  levels=tuple(c.levels))
+        for c in badge.criteria
+    )
+    segments = [Segment(text=submission.statement, source="statement")] if submission.statement else []
+    failed: list[str] = []
+    for f in submission.files:
+        if f.version != submission.version:
+            continue
+        if f.extraction_status == "failed":
+            failed.append(f.name)
+        for seg in f.segments or []:
+            segments.append(Segment(text=seg["text"], source=seg["source"], locator=seg.get("locator", ""),
+                                    offset=int(seg.get("offset", 0))))
+    return EvidenceItem(
+        id=submission.id,
+        badge_id=badge.id,
+        owner=submission.learner_id,
+        criteria=criteria,
+        segments=tuple(segments),
+        references=tuple(badge.references),
+        prompt=f"{badge.name}. {badge.description} {badge.evidence_prompt}".strip(),
+        failed_files=tuple(failed),
+    )
+
+
+def scored_key(submission: Submission) -> str:
+    """What a pre-score is valid for: this version of the evidence against this rubric."""
+    return f"{submission.version}:{submission.badge.rubric_version}"
+
+
+def peers_for(session: Session, badge_ids: Sequence[str], *, limit: int = 5000) -> dict[str, list[Peer]]:
+    """Stored document vectors of other scored submissions per badge (near-duplicate search)."""
+    out: dict[str, list[Peer]] = {b: [] for b in badge_ids}
+    rows = session.execute(
+        select(Submission.id, Submission.learner_id, Submission.badge_id, Submission.vector)
+        .where(Submission.badge_id.in_(badge_ids), Submission.vector.is_not(None))
+        .order_by(Submission.scored_at.desc()).limit(limit)
+    )
+    for sid, owner, badge_id, blob in rows:
+        out[badge_id].append(Peer(id=sid, owner=owner, vector=np.frombuffer(blob, dtype=np.float32)))
+    return out
+
+
+def calibrations_for(session: Session, badge_ids: Sequence[str]) -> dict[str, Calibration]:
+    """The newest calibration per badge, falling back to the newest global one."""
+    rows = list(session.scalars(
+        select(CalibrationRecord).where(
+            or_(CalibrationRecord.badge_id.in_(badge_ids), CalibrationRecord.badge_id.is_(None))
+        ).order_by(CalibrationRecord.created_at)
+    ))
+    global_cal = None
+    per_badge: dict[str, Calibration] = {}
+    for row in rows:
+        cal = Calibration.from_json(row.data)
+        if row.badge_id is None:
+            global_cal = cal
+        else:
+            per_badge[row.badge_id] = cal
+    if global_cal is not None:
+        for b in badge_ids:
+            per_badge.setdefault(b, global_cal)
+    return per_badge
+
+
+def store_prescore(session: Session, *, submission: Submission, result: PreScore, key: str, now: datetime) -> bool:
+    """Write a pre-score if the submission is still the version it was computed for.
+
+    Returns False (and writes nothing) when the learner resubmitted or a reviewer decided in
+    the meantime: idempotent, a re-run for the same key changes nothing.
+    """
+    if submission.status not in ("scoring", "queued") or scored_key(submission) != key:
+        return False
+    submission.prescore = result.to_json()
+    submission.score = result.score
+    submission.band = result.band
+    submission.confidence = result.confidence
+    submission.vector = np.asarray(result.vector, dtype=np.float32).tobytes()
+    submission.scored_key = key
+    submission.scored_at = now
+    submission.status = "scored"
+    submission.lease_expires_at = None
+    submission.scoring_error = None
+    session.flush()
+    return True
+
+
+def record_scoring_failure(session: Session, *, submission: Submission, error: str, now: datetime) -> None:
+    """Give the lease back, or end as ``scoring_failed`` after the last attempt (reviewable by hand)."""
+    submission.scoring_error = error[:2000]
+    submission.lease_expires_at = None
+    submission.status = "scoring_failed" if submission.scoring_attempts >= MAX_ATTEMPTS else "queued"
+    session.flush()
+
+
+def pending_files(submission: Submission) -> list[SubmissionFile]:
+    """Current-version files whose text has not been extracted yet."""
+    return [f for f in submission.files if f.version == submission.version and f.extraction_status == "pending"]
+
+
+def stale_submission_ids(session: Session, *, now: datetime, limit: int = 500) -> list[str]:
+    """Submissions that need a worker: queued, or scoring with a lease that ran out."""
+    return list(session.scalars(
+        select(Submission.id).where(_claimable(now), Submission.scoring_attempts < MAX_ATTEMPTS)
+        .order_by(Submission.submitted_at).limit(limit)
+    ))
+
+
+def fail_exhausted(session: Session, *, now: datetime) -> int:
+    """Mark as ``scoring_failed`` what died mid-scoring on its last attempt (a killed worker)."""
+    result = session.execute(
+        update(Submission).where(
+            Submission.status == "scoring", Submission.lease_expires_at < now,
+            Submission.scoring_attempts >= MAX_ATTEMPTS,
+        ).values(status="scoring_failed", scoring_error="Scoring did not finish after several attempts.",
+                 lease_expires_at=None).execution_options(synchronize_session=False)
+    )
+    session.flush()
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]

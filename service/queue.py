@@ -1,0 +1,51 @@
+"""RQ queue: enqueue after commit; if Redis is down the database still knows what to score."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+
+from redis import Redis
+from redis.exceptions import RedisError
+from rq import Queue
+from rq.serializers import JSONSerializer
+
+log = logging.getLogger(__name__)
+
+SCORE_JOB = "service.jobs.score_submission"
+INDEX_JOB = "service.jobs.rebuild_badge_index"
+
+
+def scoring_queue(connection: Redis, name: str) -> Queue:
+    """The queue scoring jobs go to."""
+    return Queue(name, connection=connection, default_timeout=600, serializer=JSONSerializer)
+
+
+def enqueue_scoring(connection: Redis | None, queue_name: str, submission_ids: Iterable[str]) -> int:
+    """Enqueue one scoring job per submission (call only after the commit).
+
+    Returns how many were enqueued. A Redis failure is logged, not raised: the submissions are
+    committed as ``queued`` and the worker's sweeper enqueues them when Redis is back.
+    """
+    ids = list(submission_ids)
+    if connection is None or not ids:
+        return 0
+    try:
+        queue = scoring_queue(connection, queue_name)
+        for sid in ids:
+            queue.enqueue(SCORE_JOB, sid, job_id=f"score-{sid}", retry=None, result_ttl=3600,
+                          failure_ttl=86400)
+        return len(ids)
+    except RedisError as exc:
+        log.warning("Redis unavailable, %d submission(s) left for the sweeper: %s", len(ids), exc)
+        return 0
+
+
+def enqueue_index_rebuild(connection: Redis | None, queue_name: str) -> None:
+    """Ask a worker to rebuild the recommender index (the catalogue changed)."""
+    if connection is None:
+        return
+    try:
+        scoring_queue(connection, queue_name).enqueue(INDEX_JOB, job_id="rebuild-badge-index")
+    except RedisError as exc:
+        log.warning("Redis unavailable, index rebuild deferred: %s", exc)

@@ -1,0 +1,1 @@
+"""Web pages (session cookie after /login), one blueprint per audience."""

@@ -1,0 +1,69 @@
+"""`laurel worker`: an RQ worker that keeps the model loaded and never forks per job.
+
+RQ's default worker forks a child per job; after torch has run in the parent the child can
+hang in OpenMP, and each fork would pay the model load again. SimpleWorker runs jobs in this
+process, so the model loaded here stays warm. A sweeper thread re-enqueues what the database
+says still needs scoring (Redis was down, or a worker died holding a lease).
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from datetime import UTC, datetime
+
+from rq import SimpleWorker
+from rq.serializers import JSONSerializer
+
+from service.operations.scoring import fail_exhausted, stale_submission_ids
+from service.queue import enqueue_scoring, scoring_queue
+from service.runtime import Runtime, build_runtime, install_runtime
+from service.settings import Settings
+
+log = logging.getLogger(__name__)
+SWEEP_SECONDS = 15.0
+
+
+def sweep_once(runtime: Runtime) -> int:
+    """Fail what exhausted its attempts and re-enqueue what still needs scoring."""
+    with runtime.db.unit_of_work() as session:
+        now = datetime.now(UTC)
+        fail_exhausted(session, now=now)
+        ids = stale_submission_ids(session, now=now)
+    return enqueue_scoring(runtime.redis(), runtime.settings.queue_name, ids)
+
+
+def _sweeper(runtime: Runtime, stop: threading.Event) -> None:
+    while not stop.wait(SWEEP_SECONDS):
+        try:
+            sweep_once(runtime)
+        except Exception:  # noqa: BLE001 - the sweeper must outlive a database or Redis outage
+            log.exception("sweep failed; will retry")
+
+
+def run_worker(settings: Settings, *, burst: bool = False, preload: bool = True) -> bool:
+    """Run jobs until stopped (or, with ``burst``, until the queue is empty)."""
+    runtime = build_runtime(settings)
+    install_runtime(runtime)
+    if preload:
+        from embeddings import default_encoder
+
+        default_encoder().encode(["Laurel worker warm-up."])
+        log.info("model loaded")
+        from service.jobs import build_badge_index
+        from service.operations.recommendations import load_snapshot
+
+        if load_snapshot(settings) is None:
+            log.info("no badge index yet: building one %s", build_badge_index(runtime))
+    connection = runtime.redis()
+    sweep_once(runtime)
+    stop = threading.Event()
+    thread = threading.Thread(target=_sweeper, args=(runtime, stop), daemon=True, name="sweeper")
+    if not burst:
+        thread.start()
+    worker = SimpleWorker([scoring_queue(connection, settings.queue_name)], connection=connection,
+                          serializer=JSONSerializer)
+    try:
+        return bool(worker.work(burst=burst, with_scheduler=False, logging_level="INFO"))
+    finally:
+        stop.set()
