@@ -9,9 +9,11 @@ so another library in the same process cannot poison it), which keeps canonicali
 from __future__ import annotations
 
 import copy
+import hashlib
 import json
 import threading
-from functools import cache
+from dataclasses import dataclass
+from functools import cache, cached_property, lru_cache
 from importlib import resources
 from typing import Any
 
@@ -90,9 +92,9 @@ def _explain(exc: Exception) -> str:
     return f"JSON-LD processing failed: {exc.args[0] if exc.args else exc}"
 
 
-def canonicalize(document: dict[str, Any]) -> str:
-    """RDFC-1.0 canonical N-Quads of a JSON-LD document; raises CredentialInvalid if it cannot
-    be processed offline."""
+def canonicalize(document: dict[str, Any] | list[Any]) -> str:
+    """RDFC-1.0 canonical N-Quads of a JSON-LD document (compact or already expanded); raises
+    CredentialInvalid if it cannot be processed offline."""
     try:
         with _CACHE_LOCK:
             result = jsonld.normalize(document, _options(algorithm="URDNA2015", format="application/n-quads"))
@@ -157,13 +159,50 @@ def _walk(node: Any, path: str, problems: list[str]) -> None:
             _walk(value, f"{path}.{key.rsplit('#', 1)[-1].rsplit('/', 1)[-1]}", problems)
 
 
-def safe_mode_problems(document: dict[str, Any]) -> list[str]:
-    """Every JSON-LD safe-mode violation: undefined terms or types, relative IRIs, dropped
-    properties, unbundled contexts. Empty when the document is safe."""
+@dataclass(frozen=True)
+class Analysis:
+    """One offline expansion of a document: its expanded form (None when it could not be
+    processed) and every safe-mode problem found."""
+
+    expanded: list[Any] | None
+    problems: tuple[str, ...]
+
+    def canonical(self) -> str:
+        """RDFC-1.0 N-Quads from the expanded form (no second context resolution); raises
+        CredentialInvalid when the document could not be expanded."""
+        if self.expanded is None:
+            raise CredentialInvalid(list(self.problems))
+        return canonicalize(self.expanded)
+
+    @cached_property
+    def digest(self) -> bytes:
+        """SHA-256 of the canonical N-Quads (computed once); raises CredentialInvalid."""
+        return hashlib.sha256(self.canonical().encode("utf-8")).digest()
+
+
+def analyse(document: dict[str, Any]) -> Analysis:
+    """Expand a document once and list its safe-mode violations: undefined terms or types,
+    relative IRIs, dropped properties, unbundled contexts."""
     try:
         expanded, dropped = expand(document)
     except CredentialInvalid as exc:
-        return exc.problems
+        return Analysis(None, tuple(exc.problems))
     problems = [f"term {term!r} is dropped (not defined by the contexts)" for term in dropped]
     _walk(expanded, "$", problems)
-    return problems
+    return Analysis(expanded, tuple(problems))
+
+
+@lru_cache(maxsize=128)
+def _analyse_text(text: str) -> Analysis:
+    return analyse(json.loads(text))
+
+
+def analyse_cached(document: dict[str, Any]) -> Analysis:
+    """analyse() memoised on the document's content, for documents verified again and again
+    (status lists, proof configurations). Callers must not mutate the returned expansion."""
+    return _analyse_text(json.dumps(document, sort_keys=True, ensure_ascii=False))
+
+
+def safe_mode_problems(document: dict[str, Any]) -> list[str]:
+    """Every JSON-LD safe-mode violation of a document; empty when it is safe."""
+    return list(analyse(document).problems)

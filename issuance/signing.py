@@ -10,7 +10,6 @@ verifier would reject is never issued.
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any
@@ -21,7 +20,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from issuance.credential import format_datetime
 from issuance.errors import CredentialInvalid, IssuanceError, ProofError
-from issuance.jsonld import canonicalize, safe_mode_problems
+from issuance.jsonld import Analysis, analyse, analyse_cached
 from issuance.keys import IssuerKey
 from issuance.schema import issuance_problems
 
@@ -34,6 +33,7 @@ __all__ = [
     "sign_credential",
     "verify_proof",
     "proofs_of",
+    "unsigned_of",
 ]
 
 CRYPTOSUITE = "eddsa-rdfc-2022"
@@ -48,21 +48,23 @@ def proof_config(document: dict[str, Any], proof: dict[str, Any]) -> dict[str, A
     return config
 
 
-def hash_data(document: dict[str, Any], proof: dict[str, Any]) -> bytes:
-    """The 64 bytes an eddsa-rdfc-2022 signature covers; raises CredentialInvalid if either
-    part cannot be canonicalised offline."""
-    unsigned = {k: v for k, v in document.items() if k != "proof"}
-    proof_hash = hashlib.sha256(canonicalize(proof_config(document, proof)).encode()).digest()
-    doc_hash = hashlib.sha256(canonicalize(unsigned).encode()).digest()
-    return proof_hash + doc_hash
+def unsigned_of(document: dict[str, Any]) -> dict[str, Any]:
+    """The document without its proof (what the proof signs)."""
+    return {k: v for k, v in document.items() if k != "proof"}
+
+
+def hash_data(document: dict[str, Any], proof: dict[str, Any], *, document_analysis: Analysis | None = None) -> bytes:
+    """The 64 bytes an eddsa-rdfc-2022 signature covers; pass the unsigned document's analysis
+    to reuse its expansion. Raises CredentialInvalid if either part cannot be canonicalised."""
+    analysis = document_analysis or analyse(unsigned_of(document))
+    return analyse_cached(proof_config(document, proof)).digest + analysis.digest
 
 
 def credential_problems(credential: dict[str, Any]) -> list[str]:
     """Everything that stops a credential from being issued (schema + safe mode), ignoring any
     existing proof."""
-    unsigned = {k: v for k, v in credential.items() if k != "proof"}
-    problems = issuance_problems(unsigned)
-    return problems + [f"json-ld: {p}" for p in safe_mode_problems(unsigned)]
+    unsigned = unsigned_of(credential)
+    return issuance_problems(unsigned) + [f"json-ld: {p}" for p in analyse(unsigned).problems]
 
 
 def sign_credential(
@@ -75,7 +77,7 @@ def sign_credential(
     """A copy of the unsigned credential with an eddsa-rdfc-2022 proof (`proof` is an array);
     raises CredentialInvalid (with `problems`) if it fails the schema or safe mode, or is
     already signed."""
-    problems = credential_problems(credential)
+    problems = issuance_problems(unsigned_of(credential))
     if "proof" in credential:
         problems.append("the credential already has a proof (Laurel signs once)")
     proof: dict[str, Any] = {
@@ -85,10 +87,13 @@ def sign_credential(
         "verificationMethod": verification_method,
         "proofPurpose": "assertionMethod",
     }
-    problems += [f"proof: {p}" for p in safe_mode_problems(proof_config(credential, proof))]
+    document = analyse(credential)
+    config = analyse(proof_config(credential, proof))
+    problems += [f"json-ld: {p}" for p in document.problems]
+    problems += [f"proof: {p}" for p in config.problems]
     if problems:
         raise CredentialInvalid(problems)
-    signature = key.private_key.sign(hash_data(credential, proof))
+    signature = key.private_key.sign(config.digest + document.digest)
     proof["proofValue"] = "z" + base58.b58encode(signature).decode("ascii")
     signed = dict(credential)
     signed["proof"] = [proof]
@@ -111,6 +116,8 @@ def verify_proof(
     document: dict[str, Any],
     proof: dict[str, Any],
     resolve_key: Callable[[str], Ed25519PublicKey | None],
+    *,
+    document_analysis: Analysis | None = None,
 ) -> None:
     """Check one eddsa-rdfc-2022 proof; raises ProofError (unsupported, unknown key, bad
     signature) or CredentialInvalid (cannot be canonicalised)."""
@@ -132,6 +139,6 @@ def verify_proof(
     except ValueError as exc:
         raise ProofError("proofValue is not base58btc") from exc
     try:
-        public_key.verify(signature, hash_data(document, proof))
+        public_key.verify(signature, hash_data(document, proof, document_analysis=document_analysis))
     except InvalidSignature as exc:
         raise ProofError("the signature does not match the credential") from exc

@@ -14,10 +14,10 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from issuance.errors import CredentialInvalid, IssuanceError, ProofError, StatusListError
-from issuance.jsonld import safe_mode_problems
+from issuance.jsonld import Analysis, analyse_cached
 from issuance.resolvers import KeyResolver
 from issuance.schema import is_status_list, verification_problems
-from issuance.signing import proofs_of, verify_proof
+from issuance.signing import proofs_of, unsigned_of, verify_proof
 from issuance.status_list import bit_is_set, decode_bits
 
 ENTRY_TYPES = frozenset({"BitstringStatusListEntry", "StatusList2021Entry"})
@@ -48,11 +48,11 @@ def _time(value: Any) -> datetime | None:
     return parsed if parsed.tzinfo is not None else None
 
 
-def _list_problem(doc: dict[str, Any], purpose: str, issuer: Any, now: datetime) -> str | None:
+def _list_problem(doc: dict[str, Any], analysis: Analysis, purpose: str, issuer: Any, now: datetime) -> str | None:
     # The list's own id need not equal the URL it was fetched from (1EdTech's vector differs);
     # what binds it is the issuer's signature, the purpose and the validity window.
     problems = verification_problems(doc) if is_status_list(doc) else ["not a status list"]
-    problems += safe_mode_problems({k: v for k, v in doc.items() if k != "proof"})
+    problems += analysis.problems
     if problems:
         return "; ".join(problems[:3])
     if _issuer(doc) != issuer:
@@ -67,13 +67,13 @@ def _list_problem(doc: dict[str, Any], purpose: str, issuer: Any, now: datetime)
     return None
 
 
-def _verify_list_proof(doc: dict[str, Any], issuer: Any, resolve_key: KeyResolver) -> str | None:
+def _verify_list_proof(doc: dict[str, Any], analysis: Analysis, issuer: Any, resolve_key: KeyResolver) -> str | None:
     try:
         for proof in proofs_of(doc):
             method = proof.get("verificationMethod")
             if not isinstance(method, str) or method.split("#", 1)[0] != issuer:
                 return f"its proof key {method!r} is not the issuer's"
-            verify_proof(doc, proof, resolve_key)
+            verify_proof(doc, proof, resolve_key, document_analysis=analysis)
     except (ProofError, CredentialInvalid) as exc:
         return str(exc)
     return None
@@ -95,10 +95,12 @@ def _load_bits(
     if not isinstance(doc, dict):
         return StatusOutcome(check, "unknown_issuer", f"status list {url} could not be retrieved")
     issuer = _issuer(credential)
-    problem = _list_problem(doc, purpose, issuer, now)
+    # lists are re-verified for every credential: their expansion and hash are memoised
+    analysis = analyse_cached(unsigned_of(doc))
+    problem = _list_problem(doc, analysis, purpose, issuer, now)
     if problem:
         return StatusOutcome(check, "unknown_issuer", f"status list {url} is unusable: {problem}")
-    bad_proof = _verify_list_proof(doc, issuer, resolve_key)
+    bad_proof = _verify_list_proof(doc, analysis, issuer, resolve_key)
     if bad_proof:
         return StatusOutcome(check, "invalid_signature", f"status list {url}: {bad_proof}")
     try:

@@ -24,11 +24,11 @@ from issuance.errors import (
     NotBaked,
     ProofError,
 )
-from issuance.jsonld import safe_mode_problems
+from issuance.jsonld import Analysis, analyse
 from issuance.jwt import decode_vc_jwt, is_compact_jws, jwt_header
 from issuance.resolvers import KeyResolver, first_of, resolver_from_did_document
 from issuance.schema import verification_problems
-from issuance.signing import CRYPTOSUITE, proofs_of, verify_proof
+from issuance.signing import CRYPTOSUITE, proofs_of, unsigned_of, verify_proof
 from issuance.status_checks import StatusOutcome, check_status
 
 __all__ = [
@@ -174,22 +174,29 @@ def _open_jwt(token: str, resolve_key: KeyResolver, run: _Run) -> dict[str, Any]
     return credential
 
 
-def _check_shape(credential: dict[str, Any], run: _Run) -> bool:
+def _check_shape(credential: dict[str, Any], run: _Run) -> Analysis | None:
+    """Schema and safe-mode checks; the document's analysis when both pass, else None."""
     problems = verification_problems(credential)
     if problems:
         run.fail("schema", "malformed", "; ".join(problems[:5]))
     else:
         run.ok("schema", "passes the 1EdTech OB 3.0 JSON Schema")
-    unsigned = {k: v for k, v in credential.items() if k != "proof"}
-    ld_problems = safe_mode_problems(unsigned)
-    if ld_problems:
-        run.fail("json-ld", "malformed", "; ".join(ld_problems[:5]))
+    analysis = analyse(unsigned_of(credential))
+    if analysis.problems:
+        run.fail("json-ld", "malformed", "; ".join(analysis.problems[:5]))
     else:
         run.ok("json-ld", "every term is defined by the bundled contexts (safe mode)")
-    return not problems and not ld_problems
+    return analysis if not problems and not analysis.problems else None
 
 
-def check_proofs(credential: dict[str, Any], resolve_key: KeyResolver, run: _Run, *, required: bool) -> None:
+def check_proofs(
+    credential: dict[str, Any],
+    analysis: Analysis,
+    resolve_key: KeyResolver,
+    run: _Run,
+    *,
+    required: bool,
+) -> None:
     """Record the issuer and proof checks of every Data Integrity proof in the credential."""
     try:
         proofs = proofs_of(credential)
@@ -215,7 +222,7 @@ def check_proofs(credential: dict[str, Any], resolve_key: KeyResolver, run: _Run
             continue
         run.ok("issuer", f"{method} belongs to the issuer {issuer_id(credential)}")
         try:
-            verify_proof(credential, proof, resolve_key)
+            verify_proof(credential, proof, resolve_key, document_analysis=analysis)
         except (ProofError, CredentialInvalid) as exc:
             run.fail("proof", "invalid_signature", str(exc))
         else:
@@ -275,11 +282,11 @@ def verify_credential(
     if credential is None:
         return run.result(None)
     try:
-        well_formed = _check_shape(credential, run)
-        if well_formed:
-            check_proofs(credential, safe_resolve, run, required=not from_jwt)
+        analysis = _check_shape(credential, run)
+        if analysis is not None:
+            check_proofs(credential, analysis, safe_resolve, run, required=not from_jwt)
         _check_validity(credential, now, run)
-        if well_formed:
+        if analysis is not None:
             _record_status(
                 check_status(
                     credential,
