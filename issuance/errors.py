@@ -45,3 +45,7 @@ class JwtSignatureError(JwtError):
 
 class NotBaked(IssuanceError):
     """An image carries no baked Open Badges credential (or is not a PNG/SVG)."""
+
+
+class BadgeImageError(IssuanceError):
+    """Default badge artwork cannot be drawn from the given name, colour or size."""

@@ -146,3 +146,19 @@ def test_openbadgeslib_verifies_laurel_baked_images(issuer: Any) -> None:
         )
         assert result.valid and result.trusted, result.reason
         assert issuer.verify(image).status == "valid"
+
+
+def test_openbadgeslib_and_laurel_produce_the_same_proof_and_verify_each_other(issuer: Any) -> None:
+    """Same key, same `created`: Ed25519 is deterministic, so equal proofValues mean both
+    canonicalise the credential to the same RDFC-1.0 dataset."""
+    from cryptography.hazmat.primitives import serialization
+
+    signed = issuer.issue()
+    unsigned = {k: v for k, v in signed.items() if k != "proof"}
+    pem = issuer.key.private_key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    )
+    theirs = ldp.add_data_integrity_proof(unsigned, pem, f"{issuer.did}#key-1", created=issuer.issued)
+    proof = theirs["proof"] if isinstance(theirs["proof"], dict) else theirs["proof"][0]
+    assert proof["proofValue"] == signed["proof"][0]["proofValue"]
+    assert issuer.verify(theirs).status == "valid"
