@@ -231,6 +231,7 @@ def _check_inputs(
     achievement: AchievementSpec,
     subject: SubjectSpec,
     evidence: Sequence[EvidenceSpec],
+    status: StatusEntry | None,
 ) -> None:
     problems: list[str] = []
     _require_iri(credential_id, "credential id", problems)
@@ -249,6 +250,8 @@ def _check_inputs(
         )
     known = {cid for cid, _ in achievement.criteria}
     problems += [f"result for unknown criterion {c!r}" for c, _ in subject.results if c not in known]
+    if status is not None and (status.purpose not in ("revocation", "suspension") or status.index < 0):
+        problems.append(f"status entry needs purpose revocation/suspension and index >= 0: {status}")
     if not subject.email.strip() or not subject.salt:
         problems.append("subject email and salt are required")
     if problems:
@@ -268,7 +271,7 @@ def build_credential(
 ) -> dict[str, Any]:
     """The unsigned OpenBadgeCredential for one award; raises CredentialInvalid for a relative
     id, an unknown badge type, naive datetimes or validUntil not after validFrom."""
-    _check_inputs(credential_id, issuer, achievement, subject, evidence)
+    _check_inputs(credential_id, issuer, achievement, subject, evidence, status)
     embedded = _achievement(achievement, issuer)
     credential: dict[str, Any] = {
         "@context": [VC_V2, OB_V3],

@@ -54,6 +54,35 @@ class IssuerKey:
         return multibase_from_public_key(self.public_key)
 
 
+@dataclass(frozen=True)
+class KeyRing:
+    """An issuer's keys: every one is published (old credentials keep verifying), one is active
+    for signing. Raises KeyFormatError when the active id is missing or ids repeat."""
+
+    keys: tuple[IssuerKey, ...]
+    active_id: str
+
+    def __post_init__(self) -> None:
+        ids = [k.key_id for k in self.keys]
+        if len(set(ids)) != len(ids):
+            raise KeyFormatError(f"key ids repeat in the key ring: {ids}")
+        if self.active_id not in ids:
+            raise KeyFormatError(f"active key {self.active_id!r} is not in the key ring")
+
+    @property
+    def active(self) -> IssuerKey:
+        """The key that signs new credentials."""
+        return next(k for k in self.keys if k.key_id == self.active_id)
+
+    def public_keys(self) -> dict[str, str]:
+        """key_id -> public multibase of every key, for did_document() and jwks()."""
+        return {k.key_id: k.public_multibase for k in self.keys}
+
+    def rotated(self, new_key_id: str) -> KeyRing:
+        """A ring with a freshly generated key made active; the old keys stay published."""
+        return KeyRing((*self.keys, generate_key(new_key_id)), new_key_id)
+
+
 def _check_key_id(key_id: str) -> None:
     if not key_id or any(c in key_id for c in "#/?: ") or not key_id.isprintable():
         raise KeyFormatError(f"key id must be a plain URL fragment, got {key_id!r}")

@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from issuance.baking import PNG_SIGNATURE, extract_baked
@@ -39,6 +39,9 @@ __all__ = [
     "verify_credential",
 ]
 
+# Bounds on untrusted input before any JSON-LD work (expansion cost grows with the document).
+MAX_CREDENTIAL_CHARS = 1_000_000
+MAX_IMAGE_BYTES = 16 * 1024 * 1024
 VERDICTS = (
     "malformed",
     "unknown_issuer",
@@ -99,9 +102,20 @@ class _Run:
 
 def _text_of(data: dict[str, Any] | str | bytes, run: _Run) -> dict[str, Any] | str | None:
     if isinstance(data, dict):
+        try:
+            size = len(json.dumps(data))
+        except (TypeError, ValueError, RecursionError) as exc:
+            run.fail("format", "malformed", f"the credential is not plain JSON: {exc}")
+            return None
+        if size > MAX_CREDENTIAL_CHARS:
+            run.fail("format", "malformed", f"the credential is larger than {MAX_CREDENTIAL_CHARS} characters")
+            return None
         run.ok("format", "credential JSON")
         return data
     if isinstance(data, bytes):
+        if len(data) > MAX_IMAGE_BYTES:
+            run.fail("format", "malformed", f"the upload is larger than {MAX_IMAGE_BYTES} bytes")
+            return None
         if data.startswith(PNG_SIGNATURE) or data.lstrip()[:1] == b"<":
             try:
                 text = extract_baked(data)
@@ -114,9 +128,12 @@ def _text_of(data: dict[str, Any] | str | bytes, run: _Run) -> dict[str, Any] | 
         try:
             data = data.decode("utf-8")
         except UnicodeDecodeError:
-            run.fail("format", "malformed", "neither an image nor UTF-8 text")
+            run.fail("format", "malformed", "neither a PNG/SVG image nor UTF-8 text")
             return None
-        run.ok("format", "credential text")
+    if not isinstance(data, str):
+        run.fail("format", "malformed", f"cannot read a {type(data).__name__}")
+        return None
+    run.ok("format", "VC-JWT" if is_compact_jws(data) else "credential text")
     return data
 
 
@@ -126,11 +143,14 @@ def _parse(data: dict[str, Any] | str | bytes, run: _Run) -> dict[str, Any] | st
     if not isinstance(value, str):
         return value
     stripped = value.strip()
+    if len(stripped) > MAX_CREDENTIAL_CHARS:
+        run.fail("json", "malformed", f"the credential is larger than {MAX_CREDENTIAL_CHARS} characters")
+        return None
     if is_compact_jws(stripped):
         return stripped
     try:
         parsed = json.loads(stripped)
-    except ValueError as exc:
+    except (ValueError, RecursionError) as exc:
         run.fail("json", "malformed", f"not JSON and not a VC-JWT: {exc}")
         return None
     if not isinstance(parsed, dict):
@@ -271,7 +291,10 @@ def verify_credential(
 ) -> VerificationResult:
     """Verify a credential (dict, JSON text, compact VC-JWT, or PNG/SVG bytes) offline with the
     given key resolver and status-list fetcher; never raises for bad input (verdict
-    `malformed`). `suspension_list_url` maps a revocation list URL to its suspension list."""
+    `malformed`). `suspension_list_url` maps a revocation list URL to its suspension list;
+    a naive `now` is taken as UTC."""
+    if now.tzinfo is None:
+        now = now.replace(tzinfo=UTC)
     run = _Run()
     safe_resolve = first_of(resolve_key)
     parsed = _parse(data, run)

@@ -6,6 +6,7 @@ import pytest
 
 from issuance.errors import KeyDecryptionError, KeyFormatError
 from issuance.keys import (
+    KeyRing,
     decrypt_private_key,
     did_document,
     did_web,
@@ -129,3 +130,15 @@ def test_did_key_resolver() -> None:
     assert did_key_resolver(f"did:key:{mb}#{mb}") is not None
     assert did_key_resolver(f"did:key:{mb}#other") is None
     assert did_key_resolver("did:web:x.example#key-1") is None
+
+
+def test_key_ring_rotation_keeps_every_key_published() -> None:
+    ring = KeyRing((generate_key("key-1"),), "key-1")
+    rotated = ring.rotated("key-2")
+    assert rotated.active.key_id == "key-2"
+    assert list(rotated.public_keys()) == ["key-1", "key-2"]
+    assert rotated.public_keys()["key-1"] == ring.active.public_multibase
+    with pytest.raises(KeyFormatError):
+        rotated.rotated("key-1")  # ids never repeat
+    with pytest.raises(KeyFormatError):
+        KeyRing((generate_key("key-1"),), "key-9")

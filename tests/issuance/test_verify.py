@@ -236,3 +236,20 @@ def test_verdict_words_are_the_contract() -> None:
         "unknown_issuer",
         "malformed",
     }
+
+
+def test_pointing_the_proof_at_another_issuer_key_fails(issuer: Any) -> None:
+    credential = issuer.issue()
+    issuer.rotate("key-2")
+    credential["proof"][0]["verificationMethod"] = f"{issuer.did}#key-2"
+    assert issuer.verify(credential).status == "invalid_signature"
+
+
+def test_naive_now_is_taken_as_utc(issuer: Any, award: dict) -> None:
+    assert issuer.verify(award, now=issuer.now.replace(tzinfo=None)).status == "valid"
+
+
+def test_oversized_input_is_malformed(issuer: Any, award: dict) -> None:
+    award["description"] = "x" * 1_100_000
+    assert issuer.verify(award).status == "malformed"
+    assert issuer.verify({"when": object()}).status == "malformed"
