@@ -1,0 +1,171 @@
+"""L&D admins' pages: overview, badge designer, credential status, signing keys."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from werkzeug.datastructures import MultiDict
+
+from service.errors import ValidationFailed
+from service.models import BADGE_STATUSES, BADGE_TYPES, TIERS, Badge
+from service.operations.badges import create_badge, get_badge, update_badge
+from service.operations.credentials import get_credential, set_status, verify_any
+from service.operations.issuer import rotate_keys
+from service.operations.pages import (
+    admin_overview,
+    all_badges,
+    credentials_by_key,
+    recent_credentials,
+    signing_keys,
+)
+from service.queue import enqueue_index_rebuild
+from service.web.context import commit, db, now, redis_or_none, settings
+from service.web.security import web_role, web_user
+
+admin = Blueprint("admin", __name__, url_prefix="/admin")
+
+CRITERIA_ROWS = 5
+
+
+@admin.route("")
+@web_role("admin")
+def overview() -> str:
+    """Headline counts, every badge, recent credentials."""
+    return render_template("admin/index.html", overview=admin_overview(db(), now=now()),
+                           badges=all_badges(db()), credentials=recent_credentials(db()))
+
+
+def badge_body(form: MultiDict[str, str]) -> dict[str, Any]:
+    """The badge form as the API's badge body; blank criteria rows are left out."""
+    criteria = []
+    for i in range(CRITERIA_ROWS):
+        title = form.get(f"criteria-{i}-title", "").strip()
+        description = form.get(f"criteria-{i}-description", "").strip()
+        if not title and not description:
+            continue
+        weight_text = form.get(f"criteria-{i}-weight", "").strip()
+        weight: Any = 1.0
+        if weight_text:
+            try:
+                weight = float(weight_text)
+            except ValueError:
+                weight = weight_text  # reported by validation as not a number
+        criteria.append({"title": title, "description": description, "weight": weight})
+    months_text = form.get("validity_months", "").strip()
+    months: Any = None
+    if months_text:
+        months = int(months_text) if months_text.isdigit() else months_text
+    body: dict[str, Any] = {
+        "name": form.get("name", ""),
+        "description": form.get("description", ""),
+        "evidence_prompt": form.get("evidence_prompt", ""),
+        "type": form.get("type", "skill"),
+        "tier": form.get("tier", "foundation"),
+        "skills": [s.strip() for s in form.get("skills", "").split(",") if s.strip()],
+        "criteria": criteria,
+        "validity_months": months,
+    }
+    if form.get("status"):
+        body["status"] = form["status"]
+    return body
+
+
+def _form_values(badge: Badge | None) -> dict[str, Any]:
+    if badge is None:
+        return {"type": "skill", "tier": "foundation", "status": "active"}
+    values: dict[str, Any] = {
+        "name": badge.name, "description": badge.description, "evidence_prompt": badge.evidence_prompt,
+        "type": badge.badge_type, "tier": badge.tier, "status": badge.status,
+        "skills": ", ".join(badge.skills or []), "validity_months": badge.validity_months or "",
+    }
+    for i, c in enumerate(badge.criteria):
+        values.update({f"criteria-{i}-title": c.title, f"criteria-{i}-description": c.description,
+                       f"criteria-{i}-weight": f"{c.weight:g}"})
+    return values
+
+
+def _render_form(badge: Badge | None, values: Any, errors: dict[str, str], status: int = 200) -> tuple[str, int]:
+    rows = max(CRITERIA_ROWS, len(badge.criteria) if badge else 0)
+    return render_template("admin/badge_form.html", badge=badge, values=values, errors=errors,
+                           types=BADGE_TYPES, tiers=TIERS, statuses=BADGE_STATUSES, rows=rows), status
+
+
+@admin.route("/badges/new", methods=["GET", "POST"])
+@web_role("admin")
+def new_badge() -> Response | tuple[str, int]:
+    """Design a new badge and its rubric."""
+    if request.method == "GET":
+        return _render_form(None, _form_values(None), {})
+    try:
+        badge = create_badge(db(), actor=web_user(), data=badge_body(request.form), now=now())
+    except ValidationFailed as exc:
+        return _render_form(None, request.form, exc.errors, 422)
+    commit()
+    enqueue_index_rebuild(redis_or_none(), settings().queue_name)
+    flash(f"Badge “{badge.name}” created.", "success")
+    return redirect(url_for("public.badge", badge_id=badge.id))
+
+
+@admin.route("/badges/<badge_id>/edit", methods=["GET", "POST"])
+@web_role("admin")
+def edit_badge(badge_id: str) -> Response | tuple[str, int]:
+    """Change a badge; a changed rubric gets a new version (open submissions are rescored)."""
+    badge = get_badge(db(), badge_id)
+    if request.method == "GET":
+        return _render_form(badge, _form_values(badge), {})
+    try:
+        update_badge(db(), actor=web_user(), badge_id=badge.id, data=badge_body(request.form), now=now())
+    except ValidationFailed as exc:
+        return _render_form(badge, request.form, exc.errors, 422)
+    commit()
+    enqueue_index_rebuild(redis_or_none(), settings().queue_name)
+    flash(f"Badge “{badge.name}” saved.", "success")
+    return redirect(url_for("public.badge", badge_id=badge.id))
+
+
+@admin.route("/credentials/<credential_id>")
+@web_role("admin")
+def credential(credential_id: str) -> str:
+    """A credential's status with revoke / suspend / unsuspend forms."""
+    row = get_credential(db(), credential_id)
+    result = verify_any(db(), row.document, settings=settings(), now=now())
+    commit()
+    return render_template("admin/credential.html", credential=row, award=row.award, result=result, errors={})
+
+
+@admin.route("/credentials/<credential_id>/status", methods=["POST"])
+@web_role("admin")
+def credential_status(credential_id: str) -> Response | tuple[str, int]:
+    """Revoke, suspend or unsuspend, with a reason the learner sees."""
+    action = request.form.get("action", "")
+    try:
+        set_status(db(), credential_id=credential_id, action=action, reason=request.form.get("reason", ""),
+                   now=now())
+    except ValidationFailed as exc:
+        row = get_credential(db(), credential_id)
+        result = verify_any(db(), row.document, settings=settings(), now=now())
+        return render_template("admin/credential.html", credential=row, award=row.award, result=result,
+                               errors=exc.errors, action=action), 422
+    commit()
+    done = {"revoke": "revoked", "suspend": "suspended", "unsuspend": "reinstated"}.get(action, "updated")
+    flash(f"Credential {done}.", "success")
+    return redirect(url_for("admin.credential", credential_id=credential_id))
+
+
+@admin.route("/keys")
+@web_role("admin")
+def keys() -> str:
+    """Signing keys, newest first, with how many credentials each signed."""
+    rows = signing_keys(db())
+    return render_template("admin/keys.html", keys=rows, counts=credentials_by_key(db(), [k.key_id for k in rows]))
+
+
+@admin.route("/keys/rotate", methods=["POST"])
+@web_role("admin")
+def rotate() -> Response:
+    """Start signing with a new key; old keys stay published so old credentials verify."""
+    key = rotate_keys(db(), settings=settings(), now=now())
+    commit()
+    flash(f"New signing key {key.key_id} is active. Earlier credentials still verify.", "success")
+    return redirect(url_for("admin.keys"))

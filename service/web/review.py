@@ -1,0 +1,84 @@
+"""Reviewers' pages: the pre-scored queue, one submission with its evidence, decisions."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+
+from service.errors import ValidationFailed
+from service.models import BANDS, Submission
+from service.operations.pages import active_badges
+from service.operations.reviews import decide, get_reviewable, review_queue
+from service.operations.submissions import current_files
+from service.web.context import commit, db, now, settings
+from service.web.security import web_role, web_user
+
+review = Blueprint("review", __name__)
+
+PAGE_SIZE = 25
+
+
+@review.route("/review")
+@web_role("reviewer")
+def queue() -> str:
+    """Submissions waiting for me, clear cases first."""
+    badge_id = request.args.get("badge", "").strip() or None
+    band = request.args.get("band", "").strip() or None
+    if band not in BANDS:
+        band = None
+    page = review_queue(db(), reviewer=web_user(), limit=PAGE_SIZE, cursor=request.args.get("cursor") or None,
+                        badge_id=badge_id, band=band)
+    return render_template("review/queue.html", page=page, badges=active_badges(db()), bands=BANDS,
+                           badge_id=badge_id or "", band=band or "", now=now(),
+                           paged=bool(request.args.get("cursor")))
+
+
+def _criteria_view(submission: Submission) -> list[dict[str, Any]]:
+    """The rubric joined with the pre-score's per-criterion results (by id, then position)."""
+    scored = (submission.prescore or {}).get("criteria") or []
+    by_id = {c.get("id"): c for c in scored if isinstance(c, dict)}
+    rows = []
+    for i, criterion in enumerate(submission.badge.criteria):
+        result = by_id.get(criterion.id) or (scored[i] if i < len(scored) and isinstance(scored[i], dict) else {})
+        passages = sorted(result.get("passages") or [], key=lambda p: -float(p.get("similarity", 0)))
+        rows.append({"criterion": criterion, "score": result.get("score"),
+                     "probability": result.get("probability"), "passages": passages})
+    return rows
+
+
+@review.route("/review/<submission_id>")
+@web_role("reviewer")
+def detail(submission_id: str) -> str:
+    """The evidence, the rubric with supporting passages, flags, history, decision form."""
+    found = get_reviewable(db(), reviewer=web_user(), submission_id=submission_id)
+    return render_template("review/submission.html", submission=found, files=current_files(found),
+                           criteria=_criteria_view(found), flags=(found.prescore or {}).get("flags") or [],
+                           errors={}, form={})
+
+
+@review.route("/review/<submission_id>/decision", methods=["POST"])
+@web_role("reviewer")
+def decision(submission_id: str) -> Response | tuple[str, int]:
+    """Approve, request changes or reject; approval issues the credential at once."""
+    reviewer = web_user()
+    try:
+        updated, award = decide(db(), reviewer=reviewer, submission_id=submission_id,
+                                decision=request.form.get("decision", ""), comment=request.form.get("comment", ""),
+                                settings=settings(), now=now())
+    except ValidationFailed as exc:
+        found = get_reviewable(db(), reviewer=reviewer, submission_id=submission_id)
+        return render_template("review/submission.html", submission=found, files=current_files(found),
+                               criteria=_criteria_view(found), flags=(found.prescore or {}).get("flags") or [],
+                               errors=exc.errors, form=request.form), 422
+    commit()
+    who = updated.learner.name
+    if award is not None and award.credential is not None:
+        flash({"text": f"Approved: {who} now holds {updated.badge.name}.",
+               "link": url_for("public.credential_page", credential_id=award.credential.id),
+               "link_text": "View the credential"}, "success")
+    elif updated.status == "changes_requested":
+        flash(f"Changes requested from {who}.", "info")
+    else:
+        flash(f"Not approved; {who} has been told why.", "info")
+    return redirect(url_for("review.queue"))

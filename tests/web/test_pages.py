@@ -1,0 +1,133 @@
+"""Pages doing their job through the test client: catalogue, forms, review, admin."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from redis import Redis
+from sqlalchemy import select
+
+from service.models import Badge, Credential, Submission
+from service.queue import scoring_queue
+
+pytestmark = pytest.mark.usefixtures("runtime")
+
+EVIDENCE = (
+    "I wrote our monthly revenue report in SQL. It joins orders, customers and products on their "
+    "primary keys and aggregates revenue per region with GROUP BY, checking totals against finance "
+    "so nothing is double counted. The first version took 40 seconds, so I read the query plan, "
+    "added an index on order_date and filtered before joining; it now runs in 2 seconds. Finance "
+    "uses the report every month to forecast quarterly revenue and it replaced a manual spreadsheet."
+)
+
+
+def test_catalogue_filters_and_badge_page(client: Any, make_badge: Any) -> None:
+    sql = make_badge(name="SQL Reporting", tier="practitioner", skills=["SQL"])
+    make_badge(name="Cloud Cost Basics", tier="foundation", type="knowledge", skills=["FinOps"])
+    make_badge(name="Old Badge", status="retired")
+    page = client.get("/badges").get_data(as_text=True)
+    assert "SQL Reporting" in page and "Cloud Cost Basics" in page and "Old Badge" not in page
+    by_tier = client.get("/badges?tier=practitioner").get_data(as_text=True)
+    assert "SQL Reporting" in by_tier and "Cloud Cost Basics" not in by_tier
+    by_skill = client.get("/badges?skill=finops").get_data(as_text=True)
+    assert "Cloud Cost Basics" in by_skill and "SQL Reporting" not in by_skill
+    by_search = client.get("/badges?q=cloud").get_data(as_text=True)
+    assert "Cloud Cost Basics" in by_search and "SQL Reporting" not in by_search
+    detail = client.get(f"/badges/{sql.id}").get_data(as_text=True)
+    assert "Correct joins and aggregation" in detail and "Sign in to submit evidence" in detail
+
+
+def test_learner_submits_and_the_job_is_queued_after_commit(
+    client: Any, runtime: Any, make_user: Any, make_badge: Any, sign_in: Any, csrf: Any
+) -> None:
+    badge = make_badge()
+    sign_in(make_user("learner"))
+    form = client.get(f"/badges/{badge.id}/submit").get_data(as_text=True)
+    assert "Up to 10 files" in form and "Save draft" in form
+    empty = client.post(f"/badges/{badge.id}/submit",
+                        data={"statement": "", "action": "submit", "csrf_token": csrf(f"/badges/{badge.id}/submit")})
+    assert empty.status_code == 422 and "Describe your evidence" in empty.get_data(as_text=True)
+    response = client.post(f"/badges/{badge.id}/submit", data={
+        "statement": EVIDENCE, "links": "https://example.com/report\n", "action": "submit",
+        "csrf_token": csrf(f"/badges/{badge.id}/submit"),
+    })
+    assert response.status_code == 302
+    with runtime.db.sessions() as session:
+        sub = session.scalar(select(Submission).where(Submission.badge_id == badge.id))
+        assert sub is not None and sub.status == "queued" and sub.links == ["https://example.com/report"]
+    queue = scoring_queue(Redis.from_url(runtime.settings.redis_url), runtime.settings.queue_name)
+    assert f"score-{sub.id}" in queue.job_ids
+    # A second submission for the same badge goes to the existing one.
+    again = client.get(f"/badges/{badge.id}/submit")
+    assert again.status_code == 302 and again.headers["Location"].endswith(f"/me/submissions/{sub.id}")
+
+
+def test_review_flow_scores_approves_and_issues(
+    client: Any, runtime: Any, make_user: Any, make_badge: Any, sign_in: Any, csrf: Any, drain_queue: Any
+) -> None:
+    badge = make_badge()
+    learner, reviewer = make_user("learner", name="Grace Hopper"), make_user("reviewer")
+    sign_in(learner)
+    client.post(f"/badges/{badge.id}/submit", data={"statement": EVIDENCE, "action": "submit",
+                                                    "csrf_token": csrf(f"/badges/{badge.id}/submit")})
+    drain_queue()
+    with runtime.db.sessions() as session:
+        sub = session.scalar(select(Submission).where(Submission.badge_id == badge.id))
+        assert sub is not None and sub.status == "scored", sub.scoring_error if sub else None
+        sub_id, score = sub.id, sub.score
+    mine = client.get(f"/me/submissions/{sub_id}").get_data(as_text=True)
+    assert "Waiting for review" in mine and "Pre-score" not in mine  # learners never see it
+
+    sign_in(reviewer)
+    queue = client.get("/review").get_data(as_text=True)
+    assert "Grace Hopper" in queue and f"{round(score * 100)}%" in queue
+    detail = client.get(f"/review/{sub_id}").get_data(as_text=True)
+    assert "Rubric and supporting passages" in detail and "<mark>" in detail
+    missing = client.post(f"/review/{sub_id}/decision", data={
+        "decision": "reject", "comment": "", "csrf_token": csrf(f"/review/{sub_id}")})
+    assert missing.status_code == 422 and "Tell the learner why." in missing.get_data(as_text=True)
+    approved = client.post(f"/review/{sub_id}/decision", data={
+        "decision": "approve", "comment": "Clear evidence.", "csrf_token": csrf(f"/review/{sub_id}")},
+        follow_redirects=True)
+    text = approved.get_data(as_text=True)
+    assert "Approved: Grace Hopper now holds" in text and "View the credential" in text
+    with runtime.db.sessions() as session:
+        credential = session.scalar(select(Credential))
+        assert credential is not None
+        cid = credential.id
+    assert "verdict-valid" in client.get(f"/c/{cid}").get_data(as_text=True)
+    sign_in(learner)
+    home = client.get("/").get_data(as_text=True)
+    assert "Congratulations: you earned" in home and f"/c/{cid}" in home
+
+
+def test_admin_designs_a_badge_and_revokes_a_credential(
+    client: Any, runtime: Any, make_user: Any, sign_in: Any, csrf: Any
+) -> None:
+    sign_in(make_user("admin"))
+    form = {
+        "name": "Stakeholder Storytelling", "description": "Presents data to leaders.", "type": "skill",
+        "tier": "advanced", "skills": "Communication, Data visualisation", "validity_months": "24",
+        "criteria-0-title": "Clear narrative", "criteria-0-description": "A beginning, middle and end.",
+        "criteria-1-title": "Right chart", "criteria-1-description": "Chart fits the question.",
+        "criteria-2-title": "Decision made", "criteria-2-description": "Leaders acted on it.",
+        "criteria-2-weight": "2",
+    }
+    bad = client.post("/admin/badges/new", data={**form, "name": "", "csrf_token": csrf("/admin/badges/new")})
+    assert bad.status_code == 422 and "Required." in bad.get_data(as_text=True)
+    created = client.post("/admin/badges/new", data={**form, "csrf_token": csrf("/admin/badges/new")})
+    assert created.status_code == 302
+    with runtime.db.sessions() as session:
+        badge = session.scalar(select(Badge).where(Badge.name == "Stakeholder Storytelling"))
+        assert badge is not None
+        assert [c.title for c in badge.criteria] == ["Clear narrative", "Right chart", "Decision made"]
+        assert badge.criteria[2].weight == 2.0 and badge.skills == ["Communication", "Data visualisation"]
+        assert badge.validity_months == 24 and badge.tier == "advanced"
+        badge_id = badge.id
+    edit = client.get(f"/admin/badges/{badge_id}/edit").get_data(as_text=True)
+    assert 'value="Right chart"' in edit
+    overview = client.get("/admin").get_data(as_text=True)
+    assert "Stakeholder Storytelling" in overview and "Active badges" in overview
+    keys = client.post("/admin/keys/rotate", data={"csrf_token": csrf("/admin/keys")}, follow_redirects=True)
+    assert "is active" in keys.get_data(as_text=True)
