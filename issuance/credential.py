@@ -279,11 +279,11 @@ def build_credential(
         "type": ["VerifiableCredential", "OpenBadgeCredential"],
         "name": achievement.name,
         "description": achievement.description,
-        "issuer": _issuer(issuer),
-        "validFrom": format_datetime(valid_from),
     }
     if achievement.image_url:
         credential["image"] = {"id": achievement.image_url, "type": "Image"}
+    credential["issuer"] = _issuer(issuer)
+    credential["validFrom"] = format_datetime(valid_from)
     if valid_until is not None:
         if valid_until <= valid_from:
             raise CredentialInvalid(["validUntil must be after validFrom"])
