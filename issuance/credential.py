@@ -17,7 +17,8 @@ does not emit).
 Skills become `alignment` entries (`targetType` "ceasn:Competency") whose `targetUrl` is
 `<skill_base_url or issuer.url + "/skills/">` + the url-quoted skill name. Rubric criteria become
 `resultDescription` entries (`resultType` "RubricCriterion") with id `<achievement id>#criterion-
-<criterion id>`; a subject's `result` refers to them. The recipient's email is hashed:
+<criterion id>` (or the criterion id itself when it is an absolute URI); a subject's `result`
+refers to them. The recipient's email is hashed:
 identityHash = "sha256$" + hex(sha256(lower(strip(email)) + salt)).
 
 The credential carries at most one `credentialStatus` (see status_list for suspension).
@@ -121,7 +122,10 @@ def email_identity_hash(email: str, salt: str) -> str:
 
 
 def result_description_id(achievement_id: str, criterion_id: str) -> str:
-    """The ResultDescription id of a rubric criterion inside an achievement."""
+    """The ResultDescription id of a rubric criterion: the criterion id itself when it is an
+    absolute URI, else `<achievement id>#criterion-<criterion id>`."""
+    if is_absolute_iri(criterion_id):
+        return criterion_id
     return f"{achievement_id}#criterion-{quote(criterion_id, safe='')}"
 
 

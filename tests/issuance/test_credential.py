@@ -168,3 +168,20 @@ def test_signing_is_deterministic_and_keeps_the_input_unchanged(issuer: Any, awa
         created=issuer.issued + timedelta(seconds=1),
     )
     assert later["proof"][0]["proofValue"] != first["proof"][0]["proofValue"]
+
+
+def test_criterion_ids_that_are_uris_are_used_as_is(issuer: Any) -> None:
+    uri = "http://127.0.0.1:5000/badges/17#criterion-41"
+    spec = AchievementSpec(
+        id="http://127.0.0.1:5000/badges/17",
+        name="N",
+        description="D",
+        criteria_narrative="C",
+        badge_type="knowledge",
+        criteria=((uri, "Explains the method"), ("local", "Cites sources")),
+    )
+    subject = SubjectSpec(id="urn:uuid:1", email="a@b.example", salt="s", results=((uri, "Completed"),))
+    signed = issuer.issue(achievement=spec, subject=subject)
+    ids = [d["id"] for d in signed["credentialSubject"]["achievement"]["resultDescription"]]
+    assert ids == [uri, "http://127.0.0.1:5000/badges/17#criterion-local"]
+    assert signed["credentialSubject"]["result"][0]["resultDescription"] == uri
