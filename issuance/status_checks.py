@@ -155,8 +155,13 @@ def check_status(
         return [StatusOutcome("status", None, "no credentialStatus: the issuer cannot revoke it")]
     outcomes = []
     for entry in raw if isinstance(raw, list) else [raw]:
-        if not isinstance(entry, dict) or entry.get("type") not in ENTRY_TYPES:
-            outcomes.append(StatusOutcome("status", "malformed", "unsupported credentialStatus"))
+        if not isinstance(entry, dict):
+            outcomes.append(StatusOutcome("status", "malformed", "credentialStatus is not an object"))
+            continue
+        if entry.get("type") not in ENTRY_TYPES:
+            # e.g. the deprecated 1EdTechRevocationList: the issuer's current word is unknown
+            message = f"unsupported status method {entry.get('type')!r}: revocation cannot be checked"
+            outcomes.append(StatusOutcome("status", "unknown_issuer", message))
             continue
         url, purpose, index = (
             entry.get("statusListCredential"),

@@ -154,3 +154,17 @@ def test_1edtech_bitstring_vector_reports_revoked(vectors: Path) -> None:
     )
     assert fetched == [url]
     assert result.status == "revoked", result.to_json()
+
+
+def test_1edtech_complete_credential_passes_all_but_its_deprecated_status_method(vectors: Path) -> None:
+    credential = _json(vectors / "1edtech-validator" / "complete.json")
+    result = verify_credential(
+        credential,
+        resolve_key=_fragment_key,
+        fetch_status_list=lambda url: None,
+        now=datetime(2026, 1, 1, tzinfo=UTC),
+    )
+    failed = [c for c in result.checks if not c.passed]
+    assert [c.name for c in failed] == ["status"], result.to_json()
+    assert "1EdTechRevocationList" in failed[0].message
+    assert result.status == "unknown_issuer"
