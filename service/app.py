@@ -35,8 +35,8 @@ def configure_flask(app: Flask, settings: Settings) -> None:
         SESSION_COOKIE_SECURE=settings.base_url.startswith("https://"),
         WTF_CSRF_TIME_LIMIT=None,
         TESTING=settings.testing,
-        JSON_SORT_KEYS=False,
     )
+    app.json.sort_keys = False  # type: ignore[attr-defined]
 
 
 def configure_logging(app: Flask) -> None:

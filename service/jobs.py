@@ -113,3 +113,24 @@ def build_badge_index(runtime: Runtime) -> dict[str, Any]:
     index = BadgeIndex.build(ids, encoder.encode(texts), model_version=encoder.version)
     save_snapshot(runtime.settings, index, CoOccurrence.fit(histories))
     return {"badges": len(ids), "version": index.version}
+
+
+def recalibrate_badge(badge_id: str) -> dict[str, Any]:
+    """Refit the badge's calibration from its reviewer decisions (enqueued after decisions)."""
+    return calibrate_badge(current_runtime(), badge_id)
+
+
+def calibrate_badge(runtime: Runtime, badge_id: str) -> dict[str, Any]:
+    """Fit and store a new calibration version for ``badge_id`` when its history allows."""
+    from assessment import Calibration, fit_calibration
+    from service.operations.calibration import graded_examples, latest_calibration, store_calibration
+
+    with runtime.db.sessions() as session:
+        examples = graded_examples(session, badge_id)
+        base_row = latest_calibration(session, None)
+    base = Calibration.from_json(base_row.data) if base_row else None
+    calibration = fit_calibration(examples, default_encoder(), badge_id=badge_id, base=base)
+    with runtime.db.unit_of_work() as session:
+        row = store_calibration(session, calibration=calibration, badge_id=badge_id, examples=len(examples),
+                                now=_now())
+        return {"examples": len(examples), "version": row.version if row else None}

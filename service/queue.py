@@ -14,6 +14,7 @@ log = logging.getLogger(__name__)
 
 SCORE_JOB = "service.jobs.score_submission"
 INDEX_JOB = "service.jobs.rebuild_badge_index"
+CALIBRATE_JOB = "service.jobs.recalibrate_badge"
 
 
 def scoring_queue(connection: Redis, name: str) -> Queue:
@@ -49,3 +50,22 @@ def enqueue_index_rebuild(connection: Redis | None, queue_name: str) -> None:
         scoring_queue(connection, queue_name).enqueue(INDEX_JOB, job_id="rebuild-badge-index")
     except RedisError as exc:
         log.warning("Redis unavailable, index rebuild deferred: %s", exc)
+
+
+def enqueue_recalibration(connection: Redis | None, queue_name: str, badge_id: str) -> None:
+    """Ask a worker to refit a badge's calibration after new reviewer decisions.
+
+    One job per badge at a time: the job id is the badge's, so a burst of decisions while a
+    refit waits in the queue adds nothing.
+    """
+    if connection is None:
+        return
+    try:
+        queue = scoring_queue(connection, queue_name)
+        job_id = f"calibrate-{badge_id}"
+        existing = queue.fetch_job(job_id)
+        if existing is not None and existing.get_status(refresh=True) == "queued":
+            return
+        queue.enqueue(CALIBRATE_JOB, badge_id, job_id=job_id, result_ttl=3600)
+    except RedisError as exc:
+        log.warning("Redis unavailable, recalibration of %s deferred: %s", badge_id, exc)

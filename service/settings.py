@@ -54,6 +54,7 @@ class Settings:
             secret_is_generated=generated,
             base_url=env.get("LAUREL_BASE_URL", f"http://127.0.0.1:{port}").rstrip("/"),
             port=port,
+            queue_name=env.get("LAUREL_QUEUE", "laurel"),
         )
 
     def with_overrides(self, **changes: object) -> Settings:

@@ -10,7 +10,8 @@ from service.api import api
 from service.api.common import json_body, page_args
 from service.api.serializers import badge_json
 from service.operations.badges import create_badge, get_badge, list_badges, update_badge
-from service.queue import enqueue_index_rebuild
+from service.operations.scoring import requeue_for_rubric
+from service.queue import enqueue_index_rebuild, enqueue_scoring
 from service.web.context import commit, db, now, redis_or_none, settings
 from service.web.security import api_user, optional_api_user, require_role
 
@@ -55,8 +56,11 @@ def badges_update(badge_id: str) -> Any:
     """Change a badge (admins); a changed rubric bumps rubric_version."""
     user = api_user()
     require_role(user, "admin")
+    before = get_badge(db(), badge_id).rubric_version
     badge = update_badge(db(), actor=user, badge_id=badge_id, data=json_body(), now=now())
+    rescore = requeue_for_rubric(db(), badge_id=badge.id) if badge.rubric_version != before else []
     commit()
+    enqueue_scoring(redis_or_none(), settings().queue_name, rescore)
     enqueue_index_rebuild(redis_or_none(), settings().queue_name)
     return badge_json(badge)
 

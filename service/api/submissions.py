@@ -19,7 +19,7 @@ from service.operations.submissions import (
     resubmit,
     submission_for_viewer,
 )
-from service.queue import enqueue_scoring
+from service.queue import enqueue_recalibration, enqueue_scoring
 from service.web.context import commit, db, now, redis_or_none, runtime, settings
 from service.web.security import api_user
 
@@ -104,6 +104,7 @@ def submissions_decide(submission_id: str) -> Any:
     sub, award = decide(db(), reviewer=user, submission_id=submission_id, decision=decision,
                         comment=comment, settings=settings(), now=now())
     commit()
+    enqueue_recalibration(redis_or_none(), settings().queue_name, sub.badge_id)
     body: dict[str, Any] = {"id": sub.id, "status": sub.status}
     if award is not None and award.credential is not None:
         body["credential_id"] = award.credential.id

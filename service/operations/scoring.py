@@ -177,3 +177,14 @@ def fail_exhausted(session: Session, *, now: datetime) -> int:
     )
     session.flush()
     return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+
+def requeue_for_rubric(session: Session, *, badge_id: str) -> list[str]:
+    """After a rubric change, send the badge's undecided pre-scores back to the workers."""
+    ids = list(session.scalars(select(Submission.id).where(
+        Submission.badge_id == badge_id, Submission.status.in_(("scored", "scoring_failed")))))
+    if ids:
+        session.execute(update(Submission).where(Submission.id.in_(ids)).values(
+            status="queued", scoring_attempts=0, lease_expires_at=None).execution_options(synchronize_session=False))
+        session.flush()
+    return ids
