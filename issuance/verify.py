@@ -1,10 +1,13 @@
 """Verification for anyone: a credential JSON, a compact VC-JWT, or a baked PNG/SVG image.
 
 Every check is listed with its result. The verdict is the most serious failure, in this order:
-`malformed` (unreadable, schema or JSON-LD safe-mode failure) > `unknown_issuer` (no trusted key
-for the proof, a key not controlled by the issuer, a status list that cannot be retrieved or is
-stale, or an unsupported status method: the issuer's current word is unknown) > `invalid_signature` (the credential's or its
-status list's proof fails) > `revoked` > `suspended` > `expired` > `not_yet_valid` > `valid`.
+
+- `malformed`: unreadable, or fails the schema or JSON-LD safe mode;
+- `unknown_issuer`: no trusted key for the proof, a key the issuer does not control, a status
+  list that cannot be retrieved or is stale, or an unsupported status method (the issuer's
+  current word is unknown);
+- `invalid_signature`: the credential's (or its status list's) proof does not verify;
+- `revoked` > `suspended` > `expired` > `not_yet_valid` > `valid`.
 """
 
 from __future__ import annotations
