@@ -86,3 +86,14 @@ def test_safe_mode_names_what_is_undefined() -> None:
     problems = " | ".join(safe_mode_problems(doc))
     for expected in ("relative-id", "MadeUpCredential", "madeUpTerm", "nested"):
         assert expected in problems
+
+
+def test_warm_up_fills_the_cache_so_signing_loads_nothing(issuer: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    jsonld_module._shared_cache.cache_clear()  # start cold
+    jsonld_module.warm_up()
+
+    def no_more_loads(url: str, options: Any = None) -> dict[str, Any]:
+        raise AssertionError(f"context {url} loaded after warm-up")
+
+    monkeypatch.setattr(jsonld_module, "load_document", no_more_loads)
+    issuer.issue()
