@@ -27,6 +27,7 @@ The credential carries at most one `credentialStatus` (see status_list for suspe
 from __future__ import annotations
 
 import hashlib
+import hmac
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -119,6 +120,27 @@ def email_identity_hash(email: str, salt: str) -> str:
     """OB IdentityHash of an email: "sha256$" + hex(sha256(normalised email + salt))."""
     normalised = email.strip().lower()
     return "sha256$" + hashlib.sha256((normalised + salt).encode("utf-8")).hexdigest()
+
+
+def recipient_matches(credential: dict[str, Any], email: str) -> bool:
+    """Whether a credential's (hashed or plain) email identifier names this email, as a verifier
+    checks "is this badge really theirs"; False when it carries no email identifier."""
+    subject = credential.get("credentialSubject")
+    identifiers = subject.get("identifier", []) if isinstance(subject, dict) else []
+    for item in identifiers if isinstance(identifiers, list) else [identifiers]:
+        if not isinstance(item, dict) or item.get("identityType") != "emailAddress":
+            continue
+        value = str(item.get("identityHash", ""))
+        if item.get("hashed") and value.lower().startswith("sha256$"):
+            salt = str(item.get("salt", ""))
+            # other issuers may hash the address as typed; Laurel hashes it normalised
+            for candidate in {email, email.strip(), email.strip().lower()}:
+                digest = "sha256$" + hashlib.sha256((candidate + salt).encode("utf-8")).hexdigest()
+                if hmac.compare_digest(value.lower(), digest):
+                    return True
+        elif not item.get("hashed") and value.strip().lower() == email.strip().lower():
+            return True
+    return False
 
 
 def result_description_id(achievement_id: str, criterion_id: str) -> str:

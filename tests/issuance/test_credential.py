@@ -185,3 +185,12 @@ def test_criterion_ids_that_are_uris_are_used_as_is(issuer: Any) -> None:
     ids = [d["id"] for d in signed["credentialSubject"]["achievement"]["resultDescription"]]
     assert ids == [uri, "http://127.0.0.1:5000/badges/17#criterion-local"]
     assert signed["credentialSubject"]["result"][0]["resultDescription"] == uri
+
+
+def test_recipient_matches_the_hashed_email(award: dict[str, Any]) -> None:
+    from issuance.credential import recipient_matches
+
+    assert recipient_matches(award, "priya.natarajan@example.com")
+    assert recipient_matches(award, "  Priya.Natarajan@EXAMPLE.com ")
+    assert not recipient_matches(award, "someone.else@example.com")
+    assert not recipient_matches({"credentialSubject": {}}, "priya.natarajan@example.com")
