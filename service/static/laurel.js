@@ -41,7 +41,7 @@
     list.textContent = "";
     Array.prototype.forEach.call(input.files, function (file, i) {
       var item = document.createElement("li");
-      var size = file.size < 1e6 ? Math.round(file.size / 1e3) + " KB" : (file.size / 1e6).toFixed(1) + " MB";
+      var size = file.size < 1048576 ? Math.round(file.size / 1024) + " KB" : (file.size / 1048576).toFixed(1) + " MB";
       item.textContent = file.name + " · " + size;
       if (file.size > max) { item.className = "too-big"; item.textContent += " (too large)"; }
       if (i >= maxFiles) { item.className = "too-big"; item.textContent += " (too many files)"; }

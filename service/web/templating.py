@@ -45,6 +45,17 @@ VERDICT_LABELS = {
     "malformed": "Not a readable credential",
 }
 
+VERDICT_TEXT = {
+    "valid": "Signature, validity dates and revocation status all check out.",
+    "expired": "This credential was genuine but its validity period has ended.",
+    "not_yet_valid": "This credential is genuine but does not take effect until a later date.",
+    "revoked": "The issuer has revoked this credential. It should no longer be relied on.",
+    "suspended": "The issuer has suspended this credential for now.",
+    "invalid_signature": "The signature does not match: the credential was altered after it was issued.",
+    "unknown_issuer": "The signing key does not belong to an issuer this service knows.",
+    "malformed": "This is not a readable Open Badges credential.",
+}
+
 FLAG_TEXT = {
     "near_duplicate": ("Near-duplicate", "Very similar to another submission for this badge."),
     "restates_prompt": ("Restates the prompt", "Mostly repeats the badge's own wording."),
@@ -103,12 +114,12 @@ def as_percent(value: float | None) -> str:
 
 
 def file_size(value: int) -> str:
-    """Bytes as '12 KB' / '3.4 MB'."""
-    if value < 1000:
+    """Bytes as '12 KB' / '3.4 MB' (binary units, as upload limits are set)."""
+    if value < 1024:
         return f"{value} B"
-    if value < 1_000_000:
-        return f"{value / 1000:.0f} KB"
-    return f"{value / 1_000_000:.1f} MB"
+    if value < 1024 * 1024:
+        return f"{value / 1024:.0f} KB"
+    return f"{value / (1024 * 1024):.1f}".removesuffix(".0") + " MB"
 
 
 def humanise_word(value: str | None) -> str:
@@ -169,7 +180,7 @@ def init_templating(app: Flask) -> None:
         verdict_label=lambda v: VERDICT_LABELS.get(v or "", humanise_word(v)),
         tier_colour=lambda t: TIER_COLOURS.get(t or "", "#4a5568"),
     )
-    app.jinja_env.globals.update(FLAG_TEXT=FLAG_TEXT, BAND_LABELS=BAND_LABELS)
+    app.jinja_env.globals.update(FLAG_TEXT=FLAG_TEXT, BAND_LABELS=BAND_LABELS, VERDICT_TEXT=VERDICT_TEXT)
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
 

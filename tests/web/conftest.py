@@ -48,3 +48,15 @@ def sign_in(client: Any, csrf: Callable[[str], str]) -> Callable[[Any], None]:
 def screenshot_dir() -> Path:
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     return SCREENSHOTS
+
+
+@pytest.fixture
+def evidence() -> str:
+    """Written evidence that plainly meets the sample badge's three criteria."""
+    return (
+        "I wrote our monthly revenue report in SQL. It joins orders, customers and products on their "
+        "primary keys and aggregates revenue per region with GROUP BY, checking totals against finance "
+        "so nothing is double counted. The first version took 40 seconds, so I read the query plan, "
+        "added an index on order_date and filtered before joining; it now runs in 2 seconds. Finance "
+        "uses the report every month to forecast quarterly revenue and it replaced a manual spreadsheet."
+    )

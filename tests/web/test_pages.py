@@ -13,13 +13,6 @@ from service.queue import scoring_queue
 
 pytestmark = pytest.mark.usefixtures("runtime")
 
-EVIDENCE = (
-    "I wrote our monthly revenue report in SQL. It joins orders, customers and products on their "
-    "primary keys and aggregates revenue per region with GROUP BY, checking totals against finance "
-    "so nothing is double counted. The first version took 40 seconds, so I read the query plan, "
-    "added an index on order_date and filtered before joining; it now runs in 2 seconds. Finance "
-    "uses the report every month to forecast quarterly revenue and it replaced a manual spreadsheet."
-)
 
 
 def test_catalogue_filters_and_badge_page(client: Any, make_badge: Any) -> None:
@@ -39,7 +32,7 @@ def test_catalogue_filters_and_badge_page(client: Any, make_badge: Any) -> None:
 
 
 def test_learner_submits_and_the_job_is_queued_after_commit(
-    client: Any, runtime: Any, make_user: Any, make_badge: Any, sign_in: Any, csrf: Any
+    client: Any, runtime: Any, make_user: Any, make_badge: Any, sign_in: Any, csrf: Any, evidence: str
 ) -> None:
     badge = make_badge()
     sign_in(make_user("learner"))
@@ -49,7 +42,7 @@ def test_learner_submits_and_the_job_is_queued_after_commit(
                         data={"statement": "", "action": "submit", "csrf_token": csrf(f"/badges/{badge.id}/submit")})
     assert empty.status_code == 422 and "Describe your evidence" in empty.get_data(as_text=True)
     response = client.post(f"/badges/{badge.id}/submit", data={
-        "statement": EVIDENCE, "links": "https://example.com/report\n", "action": "submit",
+        "statement": evidence, "links": "https://example.com/report\n", "action": "submit",
         "csrf_token": csrf(f"/badges/{badge.id}/submit"),
     })
     assert response.status_code == 302
@@ -64,12 +57,12 @@ def test_learner_submits_and_the_job_is_queued_after_commit(
 
 
 def test_review_flow_scores_approves_and_issues(
-    client: Any, runtime: Any, make_user: Any, make_badge: Any, sign_in: Any, csrf: Any, drain_queue: Any
+    client: Any, runtime: Any, make_user: Any, make_badge: Any, sign_in: Any, csrf: Any, drain_queue: Any, evidence: str
 ) -> None:
     badge = make_badge()
     learner, reviewer = make_user("learner", name="Grace Hopper"), make_user("reviewer")
     sign_in(learner)
-    client.post(f"/badges/{badge.id}/submit", data={"statement": EVIDENCE, "action": "submit",
+    client.post(f"/badges/{badge.id}/submit", data={"statement": evidence, "action": "submit",
                                                     "csrf_token": csrf(f"/badges/{badge.id}/submit")})
     drain_queue()
     with runtime.db.sessions() as session:
