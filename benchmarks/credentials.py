@@ -5,8 +5,8 @@ Rerun:  cd /work/main && .venv/bin/python benchmarks/credentials.py [--n 50]
 Prints median / p90 milliseconds for: building the credential, sign_credential (schema +
 safe mode + 2x RDFC-1.0 + Ed25519), verify_credential of the JSON (schema + safe mode + proof +
 status lists, both signed lists verified; again with lists re-signed on every fetch, i.e. no
-memoisation possible), the VC-JWT encode and verify, and baking a PNG. Everything runs offline in one warm process; the first call
-(cold context cache) is reported separately.
+memoisation possible), the VC-JWT encode and verify, and baking a PNG. Everything runs offline
+in one warm process; the first call (cold context cache) is reported separately.
 """
 
 from __future__ import annotations
@@ -166,7 +166,8 @@ def main() -> None:
             ).status
         ),
         n,
-    )[0]
+    )
+    assert fresh_status == "valid", fresh_status
     _report("verify JSON, lists re-signed per call", fresh)
     token = encode_vc_jwt(signed, key, kid=method)
     _report("encode_vc_jwt", _timed(lambda: encode_vc_jwt(signed, key, kid=method), n)[0])
