@@ -83,7 +83,10 @@ def decide(session: Session, *, reviewer: User, submission_id: str, decision: st
     comment = (comment or "").strip()
     if decision in ("reject", "request_changes") and not comment:
         raise ValidationFailed(errors={"comment": "Tell the learner why."})
-    submission = session.get(Submission, submission_id, with_for_update=True)
+    # Lock the row (plain SELECT ... FOR UPDATE: eager outer joins cannot be locked on PostgreSQL)
+    # so concurrent approvals of one submission queue up and the later ones see the award.
+    session.execute(select(Submission.id).where(Submission.id == submission_id).with_for_update())
+    submission = session.get(Submission, submission_id, populate_existing=True)
     if submission is None or not reviewer.has_role("reviewer"):
         raise NotFound("No such submission.")
     if not may_review(reviewer, submission.badge, submission):

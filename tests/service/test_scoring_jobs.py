@@ -1,0 +1,90 @@
+"""The database, not Redis, records what needs scoring: leases, the sweeper, idempotent jobs."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from redis import Redis
+
+from service.jobs import score_claimed
+from service.models import Submission
+from service.operations.scoring import claim_for_scoring
+from service.queue import enqueue_scoring, scoring_queue
+from service.worker import sweep_once
+
+
+def _submit(client: Any, make_user: Any, api_headers: Any, badge_id: str, text: str = "I built a SQL report.") -> str:
+    resp = client.post("/api/v1/submissions", json={"badge_id": badge_id, "statement": text},
+                       headers=api_headers(make_user("learner", password=None)))
+    assert resp.status_code == 202
+    return str(resp.get_json()["id"])
+
+
+def test_a_submission_saved_while_redis_is_down_is_scored_later(
+    client: Any, make_user: Any, api_headers: Any, make_badge: Any, runtime: Any, drain_queue: Any
+) -> None:
+    badge = make_badge()
+    dead = Redis.from_url("redis://127.0.0.1:1/0", socket_connect_timeout=0.2)
+    sid = _submit(client, make_user, api_headers, badge.id)
+    # The API enqueued normally; forget that job to stand for an enqueue lost with Redis down.
+    scoring_queue(Redis.from_url(runtime.settings.redis_url), runtime.settings.queue_name).empty()
+    assert enqueue_scoring(dead, runtime.settings.queue_name, [sid]) == 0  # logged, not raised
+    assert sweep_once(runtime) == 1
+    drain_queue()
+    with runtime.db.sessions() as session:
+        assert session.get(Submission, sid).status == "scored"
+
+
+def test_a_dead_workers_lease_expires_and_the_work_is_redone(
+    client: Any, make_user: Any, api_headers: Any, make_badge: Any, runtime: Any, drain_queue: Any
+) -> None:
+    badge = make_badge()
+    sid = _submit(client, make_user, api_headers, badge.id)
+    scoring_queue(Redis.from_url(runtime.settings.redis_url), runtime.settings.queue_name).empty()
+    long_ago = datetime.now(UTC) - timedelta(hours=1)
+    with runtime.db.unit_of_work() as session:  # a worker takes the lease, then dies (SIGKILL)
+        assert claim_for_scoring(session, first_id=sid, now=long_ago, lease_seconds=60) == [sid]
+    with runtime.db.sessions() as session:
+        assert session.get(Submission, sid).status == "scoring"
+    assert sweep_once(runtime) == 1
+    drain_queue()
+    with runtime.db.sessions() as session:
+        sub = session.get(Submission, sid)
+        assert sub.status == "scored" and sub.scoring_attempts == 2
+
+
+def test_scoring_is_idempotent_and_batches_waiting_submissions(
+    client: Any, make_user: Any, api_headers: Any, make_badge: Any, runtime: Any
+) -> None:
+    badge = make_badge()
+    ids = [_submit(client, make_user, api_headers, badge.id, f"Evidence number {i}: I joined tables in SQL.")
+           for i in range(5)]
+    first = score_claimed(runtime, first_id=ids[0], batch=32)
+    assert first == {"claimed": 5, "scored": 5}  # one job took every waiting submission
+    with runtime.db.sessions() as session:
+        before = {sid: session.get(Submission, sid).scored_at for sid in ids}
+    assert score_claimed(runtime, first_id=ids[0]) == {"claimed": 0, "scored": 0}
+    with runtime.db.sessions() as session:
+        assert {sid: session.get(Submission, sid).scored_at for sid in ids} == before
+
+
+def test_a_rubric_change_sends_undecided_submissions_back_for_scoring(
+    client: Any, make_user: Any, api_headers: Any, make_badge: Any, runtime: Any, drain_queue: Any
+) -> None:
+    badge = make_badge()
+    sid = _submit(client, make_user, api_headers, badge.id)
+    drain_queue()
+    admin_h = api_headers(make_user("admin"))
+    resp = client.patch(f"/api/v1/badges/{badge.id}", headers=admin_h, json={"criteria": [
+        {"title": "Correct joins", "description": "Joins on keys."},
+        {"title": "Documentation", "description": "Documents the report for its users."},
+    ]})
+    assert resp.status_code == 200 and resp.get_json()["rubric_version"] == 2
+    with runtime.db.sessions() as session:
+        assert session.get(Submission, sid).status == "queued"
+    drain_queue()
+    with runtime.db.sessions() as session:
+        sub = session.get(Submission, sid)
+        assert sub.status == "scored" and sub.scored_key.endswith(":2")
+        assert len(sub.prescore["criteria"]) == 2
