@@ -106,6 +106,13 @@ def test_did_document_and_jwks_publish_every_key() -> None:
     assert raw_public_bytes(public_key_from_jwk(published["keys"][0])) == raw_public_bytes(keys["key-1"].public_key)
 
 
+def test_did_document_is_well_formed_json_ld() -> None:
+    from issuance.jsonld import safe_mode_problems
+
+    doc = did_document(did_web("http://127.0.0.1:5000"), {"key-1": generate_key("key-1").public_multibase})
+    assert safe_mode_problems(doc) == []
+
+
 def test_did_document_rejects_a_bad_key() -> None:
     with pytest.raises(KeyFormatError):
         did_document("did:web:x.example", {"key-1": "z123"})
