@@ -46,15 +46,19 @@ def allocate_index(
     rng: random.Random | None = None,
     size: int = STATUS_LIST_SIZE,
 ) -> int:
-    """A random free index in [0, size); raises StatusListError when the list is (nearly) full."""
+    """A uniformly random free index in [0, size); raises StatusListError when the list is full
+    (or, for a predicate, when 10,000 random draws found no free slot: start a new list)."""
     is_used: Callable[[int], bool] = used.__contains__ if isinstance(used, Set) else used
-    if isinstance(used, Set) and len(used) >= size:
+    if isinstance(used, Set) and len([i for i in used if 0 <= i < size]) >= size:
         raise StatusListError("the status list is full")
     pick = rng.randrange if rng is not None else secrets.randbelow
     for _ in range(_MAX_RANDOM_TRIES):
         index = pick(size)
         if not is_used(index):
             return index
+    if isinstance(used, Set):  # nearly full: draw from the free slots themselves
+        free = [i for i in range(size) if i not in used]
+        return free[pick(len(free))]
     raise StatusListError("no free status list index found; start a new list")
 
 

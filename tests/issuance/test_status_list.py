@@ -100,3 +100,8 @@ def test_status_list_credential_is_signed_and_checked(issuer: Any) -> None:
     broken = dict(unsigned, credentialSubject={"type": "BitstringStatusList"})
     with pytest.raises(CredentialInvalid):
         sign_credential(broken, issuer.key, verification_method=f"{issuer.did}#key-1", created=issuer.issued)
+
+
+def test_a_nearly_full_list_still_yields_its_last_free_slot() -> None:
+    used = set(range(1024)) - {613}
+    assert allocate_index(used, random.Random(1), size=1024) == 613
