@@ -49,7 +49,7 @@ def allocate_index(
     """A uniformly random free index in [0, size); raises StatusListError when the list is full
     (or, for a predicate, when 10,000 random draws found no free slot: start a new list)."""
     is_used: Callable[[int], bool] = used.__contains__ if isinstance(used, Set) else used
-    if isinstance(used, Set) and len([i for i in used if 0 <= i < size]) >= size:
+    if isinstance(used, Set) and len(used) >= size:
         raise StatusListError("the status list is full")
     pick = rng.randrange if rng is not None else secrets.randbelow
     for _ in range(_MAX_RANDOM_TRIES):
