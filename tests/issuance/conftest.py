@@ -23,7 +23,6 @@ from issuance.signing import sign_credential
 from issuance.status_list import status_list_credential
 from issuance.verify import VerificationResult, resolver_from_did_document, verify_credential
 
-OB3_DATA = Path("/work/shared/data/ob3")
 BASE_URL = "http://127.0.0.1:5000"
 ISSUED = datetime(2026, 3, 1, 9, 30, tzinfo=UTC)
 NOW = ISSUED + timedelta(days=10)
@@ -31,11 +30,8 @@ NOW = ISSUED + timedelta(days=10)
 
 @pytest.fixture(scope="session")
 def vectors() -> Path:
-    """The folder of official OB 3.0 / VC-DI-EDDSA test vectors (skips when absent)."""
-    path = OB3_DATA / "vectors"
-    if not path.exists():
-        pytest.skip(f"test vectors not available at {path}")
-    return path
+    """The official OB 3.0 / VC-DI-EDDSA test vectors, copied next to these tests."""
+    return Path(__file__).parent / "vectors"
 
 
 @dataclass
