@@ -15,19 +15,16 @@ import json
 from collections.abc import Callable
 from typing import Any
 
+import openbadgeslib.ob3.ldp as ldp
+import openbadgeslib.verify as ob_verify
 import pytest
+from openbadgeslib.ob3 import OB3VerificationError, OB3Verifier
+from openbadgeslib.ob3.ldp import OB3LdpVerifier
 from PIL import Image
 
 from issuance.baking import bake_png, bake_svg
 from issuance.jwt import encode_vc_jwt
 from issuance.keys import did_document, generate_key
-
-ldp = pytest.importorskip("openbadgeslib.ob3.ldp")
-ob3 = pytest.importorskip("openbadgeslib.ob3")
-ob_verify = pytest.importorskip("openbadgeslib.verify")
-OB3LdpVerifier = ldp.OB3LdpVerifier
-OB3Verifier = ob3.OB3Verifier
-OB3VerificationError = ob3.OB3VerificationError
 
 
 def _did_url(did: str) -> str:
