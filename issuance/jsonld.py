@@ -142,6 +142,12 @@ def is_absolute_iri(value: str) -> bool:
     return bool(sep) and scheme[:1].isalpha() and all(c.isalnum() or c in "+-." for c in scheme)
 
 
+def _relative_problem(path: str, what: str, value: str) -> str:
+    if value.startswith(_RELATIVE_BASE):
+        return f"{path}: {what} {value[len(_RELATIVE_BASE) :]!r} is relative or undefined by the contexts"
+    return f"{path}: {what} {value!r} is not an absolute IRI"
+
+
 def _walk(node: Any, path: str, problems: list[str]) -> None:
     if isinstance(node, list):
         for i, item in enumerate(node):
@@ -152,19 +158,19 @@ def _walk(node: Any, path: str, problems: list[str]) -> None:
     if "@value" in node:
         datatype = node.get("@type")
         if isinstance(datatype, str) and not is_absolute_iri(datatype):
-            problems.append(f"{path}: datatype {datatype!r} is not an absolute IRI")
+            problems.append(_relative_problem(path, "datatype", datatype))
         return
     for key, value in node.items():
         if key == "@id":
             if isinstance(value, str) and not is_absolute_iri(value):
-                problems.append(f"{path}: id {value!r} is not an absolute IRI")
+                problems.append(_relative_problem(path, "id", value))
         elif key == "@type":
             for type_value in value if isinstance(value, list) else [value]:
                 if type_value.startswith(ISSUER_DEPENDENT):
                     name = type_value[len(ISSUER_DEPENDENT) :]
                     problems.append(f"{path}: type {name!r} is not defined by the contexts")
                 elif not is_absolute_iri(type_value):
-                    problems.append(f"{path}: type {type_value!r} is not an absolute IRI")
+                    problems.append(_relative_problem(path, "type", type_value))
         elif key.startswith(ISSUER_DEPENDENT):
             problems.append(f"{path}: term {key[len(ISSUER_DEPENDENT) :]!r} is not defined")
             _walk(value, f"{path}.{key}", problems)
