@@ -84,10 +84,13 @@ def issuer_id(credential: dict[str, Any]) -> str | None:
 
 
 def controlled_by_issuer(method: str, credential: dict[str, Any]) -> bool:
+    """Whether a verification method / kid URL belongs to the credential's issuer (DID)."""
     return method.split("#", 1)[0] == issuer_id(credential)
 
 
 def open_jwt(token: str, resolve_key: KeyResolver, run: CheckLog) -> dict[str, Any] | None:
+    """Verify a VC-JWT's header, key and signature (recording the `jwt` check) and return the
+    credential inside, or None when it cannot be opened."""
     try:
         kid = jwt_header(token).get("kid")
     except JwtError as exc:

@@ -80,6 +80,7 @@ def first_of(*resolvers: KeyResolver) -> KeyResolver:
     """A resolver trying each given resolver in turn (errors count as 'unknown')."""
 
     def resolve(url: str) -> Ed25519PublicKey | None:
+        """The first key any resolver knows for url."""
         for resolver in resolvers:
             try:
                 key = resolver(url)
