@@ -107,8 +107,20 @@ def credential_page(credential_id: str) -> Response | str:
         result=result, url=url, json_url=url + ".json",
         is_owner=viewer is not None and viewer.id == award.learner_id,
         linkedin_url=_linkedin_url(row, url),
+        embed_url=f"{settings().base_url}/embed/c/{row.id}",
+        image_url=f"{settings().base_url}/badges/{award.badge_id}/image.png",
         issuer_name=_issuer_name(row.document),
     )
+
+
+@public.route("/embed/c/<credential_id>")
+def credential_embed(credential_id: str) -> str:
+    """A compact card of a credential for other sites to show in an iframe."""
+    row = public_credential(db(), credential_id, viewer=None)
+    result = verify_any(db(), row.document, settings=settings(), now=now())
+    commit()
+    return render_template("embed.html", credential=row, award=row.award, result=result,
+                           url=credential_url(settings(), row.id))
 
 
 @public.route("/c/<credential_id>.json")
