@@ -12,6 +12,7 @@ from assessment.extraction.errors import (
     ExtractionError,
     LimitExceeded,
     RejectedFile,
+    SandboxUnavailable,
 )
 from assessment.extraction.extract import extract_text_unsandboxed
 from assessment.extraction.filenames import sanitize_filename
@@ -32,6 +33,7 @@ __all__ = [
     "FileCheck",
     "LimitExceeded",
     "RejectedFile",
+    "SandboxUnavailable",
     "UploadLimits",
     "check_submission",
     "check_upload",

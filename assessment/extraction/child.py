@@ -10,13 +10,13 @@ import resource
 import sys
 import warnings
 
-from assessment.extraction.extract import extract_text_unsandboxed
+from assessment.extraction.extract import extract_checked
 from assessment.extraction.limits import MB, UploadLimits
-from assessment.extraction.protocol import encode_result, read_request
+from assessment.extraction.protocol import READY, encode_result, frame, read_request
 from assessment.extraction.results import failed
 
-# Exit after a failed file: a parser that met hostile bytes (or ran out of memory) may have
-# left the process in a state not worth reusing; the sandbox starts a fresh child.
+# Exit after a parser failed unexpectedly or ran out of memory: the process may be left in a
+# state not worth reusing; the sandbox starts a fresh child for the next file.
 EXIT_AFTER_FAILURE = 3
 
 
@@ -29,22 +29,22 @@ def main() -> int:
     logging.disable(logging.CRITICAL)
     warnings.simplefilter("ignore")
     _forbid_files_and_cores()
+    protocol_out.write(frame(READY))
+    protocol_out.flush()
     while True:
         request = read_request(requests)
         if request is None:
             return 0
         _limit_this_task(request.limits)
         try:
-            result = extract_text_unsandboxed(
-                request.name, request.data, request.kind, request.limits
-            )
+            result, fit = extract_checked(request.name, request.data, request.kind, request.limits)
         except MemoryError:
             limit = request.limits.memory_mb
-            result = failed(request.kind, f"reading it needed more than {limit} MB")
+            result, fit = failed(request.kind, f"reading it needed more than {limit} MB"), False
         _lift_memory_limit()
-        protocol_out.write(encode_result(result))
+        protocol_out.write(encode_result(result, recycle=not fit))
         protocol_out.flush()
-        if result.status == "failed":
+        if not fit:
             return EXIT_AFTER_FAILURE
 
 

@@ -25,3 +25,7 @@ class ActiveContent(ExtractionError):
 
 class LimitExceeded(ExtractionError):
     """The file is within the byte limit but asks for too many pages, characters or bytes."""
+
+
+class SandboxUnavailable(ExtractionError):
+    """The extraction child could not be started: a deployment fault, not the file's."""

@@ -23,7 +23,7 @@ def check_image(data: bytes) -> tuple[int, int]:
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
         raise LimitExceeded("the image has too many pixels to show safely") from exc
     except (OSError, SyntaxError, ValueError) as exc:
-        raise BrokenFile(f"the image is damaged ({exc})") from exc
+        raise BrokenFile("the image is damaged or in an unsupported variant") from exc
     if width * height > MAX_IMAGE_PIXELS:
         raise LimitExceeded(f"the image is {width}x{height} pixels, too large to show safely")
     return width, height

@@ -4,20 +4,22 @@ from __future__ import annotations
 
 import re
 
-from bs4 import BeautifulSoup
-from bs4.element import NavigableString
+from lxml import etree
 
 from assessment.extraction.errors import BrokenFile
 from assessment.extraction.textcodec import decode_text, normalize_newlines
 
 # Content that is not prose a reader sees: code, styling, embedded objects.
-_HIDDEN_TAGS = ("script", "style", "noscript", "template", "iframe", "object", "embed", "svg")
-_BLOCK_TAGS = (
-    "p", "div", "br", "li", "tr", "h1", "h2", "h3", "h4", "h5", "h6", "section", "article",
-    "header", "footer", "blockquote", "pre", "table", "ul", "ol", "dt", "dd", "title", "hr",
+_HIDDEN_TAGS = frozenset({"script", "style", "noscript", "template", "iframe", "object", "embed", "svg", "head"})
+_BLOCK_TAGS = frozenset(
+    {
+        "p", "div", "br", "li", "tr", "td", "th", "h1", "h2", "h3", "h4", "h5", "h6",
+        "section", "article", "header", "footer", "blockquote", "pre", "table", "ul", "ol",
+        "dt", "dd", "hr", "main", "nav", "aside", "figure", "figcaption", "body", "title",
+    }
 )  # fmt: skip
 _INLINE_SPACE = re.compile(r"[ \t\f\v\xa0]+")
-_BLANK_RUNS = re.compile(r"\n{3,}")
+_BLANK_RUNS = re.compile(r"\n{2,}")
 
 
 def plain_text(data: bytes) -> str:
@@ -29,16 +31,36 @@ def plain_text(data: bytes) -> str:
 
 
 def html_text(data: bytes) -> str:
-    """The visible text of an HTML page, one line per block; scripts and styles dropped."""
-    soup = BeautifulSoup(plain_text(data), "lxml")
-    for tag in soup.find_all(_HIDDEN_TAGS):
-        tag.decompose()
-    for tag in soup.find_all(_BLOCK_TAGS):
-        tag.insert_after(NavigableString("\n"))
-    return tidy(soup.get_text())
+    """The visible text of an HTML page, one line per block; scripts, styles, head dropped.
+
+    Walks start/end events iteratively, so deeply nested hostile markup costs linear time
+    and no recursion.
+    """
+    parser = etree.HTMLParser(encoding="utf-8", no_network=True, remove_comments=True, remove_pis=True)
+    root = etree.fromstring(plain_text(data).encode("utf-8"), parser)
+    if root is None:
+        return ""
+    title = root.findtext("head/title") or ""
+    out: list[str] = [title, "\n"]
+    walker = etree.iterwalk(root, events=("start", "end"))
+    for event, element in walker:
+        tag = element.tag.lower() if isinstance(element.tag, str) else ""
+        if event == "start":
+            if tag in _HIDDEN_TAGS:
+                walker.skip_subtree()
+                continue
+            if tag in _BLOCK_TAGS:
+                out.append("\n")
+            out.append(element.text or "")
+        else:
+            if tag in _BLOCK_TAGS:
+                out.append("\n")
+            if element is not root:
+                out.append(element.tail or "")
+    return tidy("".join(out))
 
 
 def tidy(text: str) -> str:
-    """Collapse runs of spaces within lines and of blank lines between them."""
+    """Collapse runs of spaces within lines; drop blank lines."""
     lines = [_INLINE_SPACE.sub(" ", line).strip() for line in normalize_newlines(text).split("\n")]
-    return _BLANK_RUNS.sub("\n\n", "\n".join(lines)).strip()
+    return _BLANK_RUNS.sub("\n", "\n".join(lines)).strip()

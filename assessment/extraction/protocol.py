@@ -12,6 +12,7 @@ from assessment.extraction.limits import UploadLimits
 from assessment.extraction.results import ExtractionResult
 
 _LENGTH = struct.Struct(">Q")
+READY = b'{"ready": true}'
 
 
 class ProtocolError(Exception):
@@ -65,27 +66,25 @@ def read_frame(stream: BinaryIO, allow_eof: bool = False) -> bytes | None:
     return bytes(payload)
 
 
-def encode_result(result: ExtractionResult) -> bytes:
-    """A result as a framed JSON message."""
+def encode_result(result: ExtractionResult, recycle: bool = False) -> bytes:
+    """A result as a framed JSON message; ``recycle`` says the child is about to exit."""
     body: dict[str, Any] = {
         "status": result.status, "message": result.message, "kind": result.kind,
-        "pages": result.pages,
+        "pages": result.pages, "recycle": recycle,
         "segments": [[s.text, s.source, s.locator, s.offset] for s in result.segments],
     }  # fmt: skip
     return frame(json.dumps(body).encode())
 
 
-def decode_result(payload: bytes) -> ExtractionResult:
+def decode_result(payload: bytes) -> tuple[ExtractionResult, bool]:
     """The inverse of encode_result (without the frame); raises ProtocolError."""
     try:
         body = json.loads(payload)
-        segments = tuple(
-            Segment(str(t), str(s), str(loc), int(o)) for t, s, loc, o in body["segments"]
-        )
+        segments = tuple(Segment(str(t), str(s), str(loc), int(o)) for t, s, loc, o in body["segments"])
         return ExtractionResult(
             str(body["status"]), str(body["message"]), str(body["kind"]), segments,
             int(body["pages"]),
-        )  # fmt: skip
+        ), bool(body["recycle"])  # fmt: skip
     except (ValueError, KeyError, TypeError) as exc:
         raise ProtocolError(f"malformed result: {exc}") from exc
 

@@ -51,9 +51,7 @@ def failed(kind: str, message: str, pages: int = 0) -> ExtractionResult:
     return ExtractionResult("failed", message, kind, (), pages)
 
 
-def assemble(
-    source: str, kind: str, parts: list[tuple[str, str]], max_chars: int, pages: int = 0
-) -> ExtractionResult:
+def assemble(source: str, kind: str, parts: list[tuple[str, str]], max_chars: int, pages: int = 0) -> ExtractionResult:
     """Turn (locator, text) parts into segments with offsets into the joined text.
 
     Empty parts are dropped; parts are joined with a blank line; text beyond ``max_chars``

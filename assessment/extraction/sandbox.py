@@ -13,10 +13,12 @@ import time
 import weakref
 from pathlib import Path
 
+from assessment.extraction.errors import SandboxUnavailable
 from assessment.extraction.filenames import extension_of
 from assessment.extraction.limits import UploadLimits
 from assessment.extraction.protocol import (
     PREFIX_SIZE,
+    READY,
     ProtocolError,
     Request,
     decode_result,
@@ -26,14 +28,28 @@ from assessment.extraction.protocol import (
 from assessment.extraction.results import ExtractionResult, failed
 from assessment.extraction.sniffing import EXTENSION_KINDS, check_upload
 
-_PACKAGE_ROOT = Path(__file__).resolve().parents[2]
+_ASSESSMENT_DIR = Path(__file__).resolve().parents[1]
 _READ_CHUNK = 1 << 16
+# The child needs only this subpackage and assessment.evidence. It registers a bare
+# ``assessment`` package so the parent package's __init__ (numpy, scikit-learn, the scoring
+# code) is not imported: that would cost about a second per child start and widen what a
+# hostile file's process holds. ``python -m assessment.extraction.child`` works the same.
+_BOOTSTRAP = (
+    "import sys, types\n"
+    "package = types.ModuleType('assessment')\n"
+    f"package.__path__ = [{str(_ASSESSMENT_DIR)!r}]\n"
+    "sys.modules['assessment'] = package\n"
+    "from assessment.extraction.child import main\n"
+    "sys.exit(main())\n"
+)
 
 
 class ExtractionSandbox:
-    """A child process (``python -m assessment.extraction.child``) that extracts one file at
-    a time under RLIMIT_AS / RLIMIT_CPU, killed on a wall-clock overrun and restarted after
-    a failure or ``max_tasks`` files. Thread-safe; not shared across fork."""
+    """A child process that extracts one file at a time under RLIMIT_AS / RLIMIT_CPU, killed
+    on a wall-clock overrun and restarted after an unexpected failure or ``max_tasks`` files.
+
+    Thread-safe (one file at a time); a forked copy starts its own child.
+    """
 
     def __init__(self, max_tasks: int = 200, start_timeout_s: float = 30.0) -> None:
         """Prepare a sandbox; the child starts on first use (or ``start()``)."""
@@ -44,10 +60,17 @@ class ExtractionSandbox:
         self._proc: subprocess.Popen[bytes] | None = None
         self._tasks = 0
         self._owner = os.getpid()
-        self._finalizer = weakref.finalize(self, _stop_process, [None])
+        self._finalizer = weakref.finalize(self, _stop_process, None)
+
+    @property
+    def pid(self) -> int | None:
+        """The running child's process id, or None."""
+        proc = self._proc
+        return proc.pid if proc is not None and proc.poll() is None else None
 
     def start(self) -> None:
-        """Start the child now (a worker calls this before taking jobs)."""
+        """Start the child now (a worker calls this before taking jobs); raises
+        SandboxUnavailable if it cannot start."""
         with self._lock:
             self._ensure_child()
 
@@ -63,16 +86,20 @@ class ExtractionSandbox:
         self.close()
 
     def run(self, name: str, data: bytes, kind: str, limits: UploadLimits) -> ExtractionResult:
-        """Extract one file of a known kind in the child; never raises for bad files."""
+        """Extract one file of a known kind in the child.
+
+        Never raises for bad files (they give ``failed`` results); raises
+        SandboxUnavailable if the child cannot be started at all.
+        """
         request = encode_request(Request(name, kind, limits, data))
         with self._lock:
             proc = self._ensure_child()
-            started = time.monotonic()
             try:
                 assert proc.stdin is not None
                 proc.stdin.write(request)
                 proc.stdin.flush()
-                payload = self._read_reply(proc, started + limits.timeout_s)
+                payload = _read_frame(proc, time.monotonic() + limits.timeout_s)
+                result, recycle = decode_result(payload)
             except TimeoutError:
                 self._stop()
                 return failed(kind, f"{name}: reading it took longer than {limits.timeout_s:g} s")
@@ -80,45 +107,37 @@ class ExtractionSandbox:
                 code = self._stop()
                 return failed(kind, f"{name}: {_death_message(code, limits)}")
             self._tasks += 1
-            result = decode_result(payload)
-            if result.status == "failed" or self._tasks >= self.max_tasks:
+            if recycle or self._tasks >= self.max_tasks:
                 self._stop()
             return result
 
     def _ensure_child(self) -> subprocess.Popen[bytes]:
         if self._owner != os.getpid():
-            # Forked copy: the child belongs to the parent process; start our own.
+            # A forked copy: that child belongs to the parent process; start our own.
             self._proc, self._tasks, self._owner = None, 0, os.getpid()
         if self._proc is not None and self._proc.poll() is None:
             return self._proc
-        self._proc, self._tasks = _spawn(), 0
+        proc = _spawn()
         self._finalizer.detach()
-        self._finalizer = weakref.finalize(self, _stop_process, [self._proc])
+        self._finalizer = weakref.finalize(self, _stop_process, proc)
+        try:
+            ready = _read_frame(proc, time.monotonic() + self.start_timeout_s)
+        except (TimeoutError, OSError, ProtocolError) as exc:
+            code = _stop_process(proc)
+            raise SandboxUnavailable(
+                f"the extraction process did not start (exit status {code}, {exc!r}); "
+                f"run `{sys.executable} -m assessment.extraction.child` to see why"
+            ) from exc
+        if ready != READY:
+            _stop_process(proc)
+            raise SandboxUnavailable(f"the extraction process answered {ready[:80]!r}")
+        self._proc, self._tasks = proc, 0
         self.starts += 1
-        return self._proc
-
-    def _read_reply(self, proc: subprocess.Popen[bytes], deadline: float) -> bytes:
-        assert proc.stdout is not None
-        fd = proc.stdout.fileno()
-        buffer = bytearray()
-        needed = PREFIX_SIZE
-        with selectors.DefaultSelector() as selector:
-            selector.register(fd, selectors.EVENT_READ)
-            while len(buffer) < needed:
-                remaining = deadline - time.monotonic()
-                if remaining <= 0 or not selector.select(remaining):
-                    raise TimeoutError
-                chunk = os.read(fd, _READ_CHUNK)
-                if not chunk:
-                    raise ProtocolError("the extraction process ended without a result")
-                buffer += chunk
-                if needed == PREFIX_SIZE and len(buffer) >= PREFIX_SIZE:
-                    needed += unpack_length(bytes(buffer[:PREFIX_SIZE]))
-        return bytes(buffer[PREFIX_SIZE:needed])
+        return proc
 
     def _stop(self) -> int | None:
         proc, self._proc = self._proc, None
-        return _stop_process([proc])
+        return _stop_process(proc)
 
 
 def _spawn() -> subprocess.Popen[bytes]:
@@ -127,22 +146,41 @@ def _spawn() -> subprocess.Popen[bytes]:
         "PATH": os.defpath,
         "LANG": "C.UTF-8",
         "PYTHONDONTWRITEBYTECODE": "1",
-        "PYTHONPATH": str(_PACKAGE_ROOT),
         "OMP_NUM_THREADS": "1",
     }
     return subprocess.Popen(
-        [sys.executable, "-s", "-m", "assessment.extraction.child"],
+        [sys.executable, "-s", "-c", _BOOTSTRAP],
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         stderr=subprocess.DEVNULL,
-        cwd=_PACKAGE_ROOT,
+        cwd=_ASSESSMENT_DIR,
         env=env,
         start_new_session=True,
     )
 
 
-def _stop_process(holder: list[subprocess.Popen[bytes] | None]) -> int | None:
-    proc = holder[0]
+def _read_frame(proc: subprocess.Popen[bytes], deadline: float) -> bytes:
+    """One framed message from the child by ``deadline``; raises TimeoutError, ProtocolError."""
+    assert proc.stdout is not None
+    fd = proc.stdout.fileno()
+    buffer = bytearray()
+    needed = PREFIX_SIZE
+    with selectors.DefaultSelector() as selector:
+        selector.register(fd, selectors.EVENT_READ)
+        while len(buffer) < needed:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0 or not selector.select(remaining):
+                raise TimeoutError
+            chunk = os.read(fd, min(_READ_CHUNK, needed - len(buffer)))
+            if not chunk:
+                raise ProtocolError("the extraction process ended without an answer")
+            buffer += chunk
+            if needed == PREFIX_SIZE and len(buffer) == PREFIX_SIZE:
+                needed += unpack_length(bytes(buffer))
+    return bytes(buffer[PREFIX_SIZE:])
+
+
+def _stop_process(proc: subprocess.Popen[bytes] | None) -> int | None:
     if proc is None:
         return None
     if proc.poll() is None:
@@ -158,8 +196,8 @@ def _stop_process(holder: list[subprocess.Popen[bytes] | None]) -> int | None:
 def _death_message(code: int | None, limits: UploadLimits) -> str:
     if code == -signal.SIGXCPU:
         return f"reading it used more than {limits.timeout_s:g} s of CPU time"
-    if code in (-signal.SIGKILL, -signal.SIGSEGV, -signal.SIGABRT):
-        return f"reading it crashed the extractor (likely over {limits.memory_mb} MB of memory)"
+    if code in (-signal.SIGKILL, -signal.SIGSEGV, -signal.SIGABRT, -signal.SIGBUS):
+        return f"reading it crashed the extractor (possibly over {limits.memory_mb} MB of memory)"
     return f"the extractor stopped unexpectedly (exit status {code})"
 
 
@@ -168,7 +206,7 @@ _default_lock = threading.Lock()
 
 
 def default_sandbox() -> ExtractionSandbox:
-    """The process-wide sandbox, created on first use."""
+    """The process-wide sandbox, created on first use (its child starts lazily)."""
     global _default
     with _default_lock:
         if _default is None:
@@ -179,10 +217,11 @@ def default_sandbox() -> ExtractionSandbox:
 def extract_text(
     name: str, data: bytes, limits: UploadLimits, sandbox: ExtractionSandbox | None = None
 ) -> ExtractionResult:
-    """Check a file and extract its text in the sandboxed child; never raises for bad files.
+    """Check a file and extract its text in the sandboxed child.
 
-    A file that fails ``check_upload`` gets a ``failed`` result (kind "unknown" when its
-    content was not recognised) without starting the child; an empty file is ``no_text``.
+    Never raises for bad files. A file that fails ``check_upload`` gets a ``failed`` result
+    (kind "unknown" unless recognised) without reaching the child; an empty file gets
+    ``no_text``. Raises SandboxUnavailable only if the child cannot start.
     """
     check = check_upload(name, data, limits)
     if not data:

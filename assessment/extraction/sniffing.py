@@ -56,11 +56,11 @@ def sniff(data: bytes) -> Sniffed:
         return Sniffed("zip", "a ZIP archive")
     if data.startswith(_OLE2_MAGIC):
         return Sniffed(None, "a password-protected or old-format (.doc/.ppt) Office file")
+    if data.startswith((b"MZ", b"\x7fELF", b"\xcf\xfa\xed\xfe", b"\xca\xfe\xba\xbe")):
+        return Sniffed(None, "an executable program")
     guess = filetype.guess(data[:8192])
     if guess is not None:
-        return Sniffed(None, f"a {guess.mime} file")
-    if data.startswith((b"MZ", b"\x7fELF")):
-        return Sniffed(None, "an executable program")
+        return Sniffed(None, f"a .{guess.extension} file ({guess.mime})")
     if decode_text(data) is not None:
         return Sniffed("text", "text")
     return Sniffed(None, "binary data of an unknown type")
@@ -149,9 +149,7 @@ def check_upload(name: str, data: bytes, limits: UploadLimits) -> FileCheck:
     return FileCheck(True, kind, f"{safe_name}: accepted as {kind}", safe_name)
 
 
-def check_submission(
-    files: Sequence[tuple[str, bytes]], limits: UploadLimits
-) -> tuple[FileCheck, ...]:
+def check_submission(files: Sequence[tuple[str, bytes]], limits: UploadLimits) -> tuple[FileCheck, ...]:
     """Check every file and the submission's count and total size; one FileCheck per file.
 
     Files past ``max_files``, or that would take the accepted total past

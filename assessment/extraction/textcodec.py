@@ -40,9 +40,7 @@ def _checked(data: bytes, encoding: str) -> str | None:
     except (UnicodeDecodeError, ValueError):
         return None
     sample = text[:_SAMPLE_CHARS]
-    controls = sum(
-        1 for ch in sample if unicodedata.category(ch) == "Cc" and ch not in _ALLOWED_CONTROLS
-    )
+    controls = sum(1 for ch in sample if unicodedata.category(ch) == "Cc" and ch not in _ALLOWED_CONTROLS)
     if "\x00" in sample or controls > _MAX_CONTROL_RATIO * max(len(sample), 1):
         return None
     return text
