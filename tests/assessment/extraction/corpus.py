@@ -71,9 +71,7 @@ def pdf_from_streams(
         if flate:
             stream = zlib.compress(stream, 9)
         filters = b" /Filter /FlateDecode" if flate else b""
-        objects[content_id] = (
-            b"<< /Length %d%s >>\nstream\n" % (len(stream), filters) + stream + b"\nendstream"
-        )
+        objects[content_id] = b"<< /Length %d%s >>\nstream\n" % (len(stream), filters) + stream + b"\nendstream"
         objects[page_id] = (
             f"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] "
             f"/Resources << /Font << /F1 3 0 R >> >> /Contents {content_id} 0 R >>"
@@ -153,6 +151,7 @@ def make_image(fmt: str, size: tuple[int, int] = (32, 24)) -> bytes:
 
 def png_claiming(width: int, height: int) -> bytes:
     """A PNG header announcing the given size, with no pixel data (a decompression bomb)."""
+
     def chunk(kind: bytes, body: bytes) -> bytes:
         return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
 
@@ -165,9 +164,7 @@ def zip_bomb_docx(unpacked_bytes: int) -> bytes:
     """A .docx-shaped ZIP whose document part is ``unpacked_bytes`` of zeros."""
     base = make_docx(["cover"])
     out = io.BytesIO()
-    with zipfile.ZipFile(io.BytesIO(base)) as source, zipfile.ZipFile(
-        out, "w", zipfile.ZIP_DEFLATED
-    ) as bomb:
+    with zipfile.ZipFile(io.BytesIO(base)) as source, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as bomb:
         for info in source.infolist():
             if info.filename == "word/document.xml":
                 with bomb.open("word/document.xml", "w", force_zip64=True) as part:
@@ -183,9 +180,7 @@ def lying_zip_docx(real_bytes: int, declared_bytes: int) -> bytes:
     """A .docx whose document part's real size is hidden behind a small declared size."""
     base = make_docx(["cover"])
     out = io.BytesIO()
-    with zipfile.ZipFile(io.BytesIO(base)) as source, zipfile.ZipFile(
-        out, "w", zipfile.ZIP_DEFLATED
-    ) as forged:
+    with zipfile.ZipFile(io.BytesIO(base)) as source, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as forged:
         for info in source.infolist():
             payload = source.read(info)
             if info.filename == "word/document.xml":
@@ -197,7 +192,7 @@ def lying_zip_docx(real_bytes: int, declared_bytes: int) -> bytes:
     while data[local + 30 : local + 30 + len(name)] != name:
         local = data.find(b"PK\x03\x04", local + 4)
     struct.pack_into("<I", data, local + 22, declared_bytes)
-    central = data.find(b"PK\x01\x02" )
+    central = data.find(b"PK\x01\x02")
     while data[central + 46 : central + 46 + len(name)] != name:
         central = data.find(b"PK\x01\x02", central + 4)
     struct.pack_into("<I", data, central + 24, declared_bytes)
@@ -207,9 +202,10 @@ def lying_zip_docx(real_bytes: int, declared_bytes: int) -> bytes:
 def macro_docx() -> bytes:
     """A .docx carrying a VBA project part."""
     out = io.BytesIO()
-    with zipfile.ZipFile(io.BytesIO(make_docx(["macros inside"]))) as source, zipfile.ZipFile(
-        out, "w", zipfile.ZIP_DEFLATED
-    ) as target:
+    with (
+        zipfile.ZipFile(io.BytesIO(make_docx(["macros inside"]))) as source,
+        zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target,
+    ):
         for info in source.infolist():
             target.writestr(info, source.read(info))
         target.writestr("word/vbaProject.bin", b"\xd0\xcf\x11\xe0 fake vba")
