@@ -138,11 +138,7 @@ def _score_all(
     glob, per_badge = calibrations_for(items, train, enc, pass_mark)
     results: list[PreScore] = []
     for i in range(0, len(items), BATCH_SIZE):
-        results.extend(
-            prescore_batch(
-                items[i : i + BATCH_SIZE], enc, calibrations=per_badge, global_calibration=glob
-            )
-        )
+        results.extend(prescore_batch(items[i : i + BATCH_SIZE], enc, calibrations=per_badge, global_calibration=glob))
     return rows, results
 
 

@@ -1,9 +1,11 @@
 """Calibration: from features to the probability that a reviewer approves, learned from history.
 
-A global calibration is fitted across badges from graded examples; a badge with enough graded
-history of its own gets a per-badge calibration that adds its graded submissions (for nearest-
-neighbour features) and thresholds learned from its own outcomes. Every calibration is
-versioned by a hash of its parameters, so each pre-score records what produced it.
+A calibration holds up to three *stages*, each a model with its isotonic curve and band
+thresholds: ``content`` (the evidence against the rubric and references only), ``peers`` (plus
+how it resembles other submissions to the badge) and ``history`` (plus the badge's graded
+submissions). The global calibration is fitted across badges; a badge with enough graded
+history gets its own, which carries that history and thresholds checked on it. Every
+calibration is versioned by a hash of its parameters, so each pre-score records what made it.
 """
 
 from __future__ import annotations
@@ -18,24 +20,27 @@ from typing import Any
 import numpy as np
 
 from assessment.errors import CalibrationError
-from assessment.features import CONTENT_FEATURES, HISTORY_FEATURES
-from assessment.linear import IsotonicMap, LinearModel
+from assessment.models import IsotonicMap, LinearModel, TreeEnsemble, model_from_json
 from assessment.submission import EvidenceItem
+from embeddings import Encoder
 
 DEFAULT_PASS_THRESHOLD = 0.85
 DEFAULT_FAIL_THRESHOLD = 0.25
 MIN_BADGE_EXAMPLES = 20
+MAX_HISTORY = 500  # most recent graded submissions a badge calibration keeps
+MAX_HISTORY_STEMS = 400
+STAGES = ("content", "peers", "history")
 
 # Hand-set before any reviewer decision exists: similarity to the targets dominates, word
-# overlap (question words demoted) corroborates. Not fitted to any data set.
+# overlap with question words demoted corroborates. Deliberately not fitted to any data set.
 DEFAULT_CONTENT_MODEL = LinearModel(
-    names=CONTENT_FEATURES,
-    weights=tuple({"cos_max": 9.0, "ovl_recall": 3.0}.get(n, 0.0) for n in CONTENT_FEATURES),
+    names=("cos_max", "ovl_recall"),
+    weights=(9.0, 3.0),
     intercept=-9.0 * 0.45 - 3.0 * 0.3,
     link="logistic",
 )
-# Used by a badge calibration whose base has no fitted history model: half content, half kNN.
-DEFAULT_HISTORY_WEIGHTS = {"content": 0.5, "knn": 0.5}
+# A badge with history but no fitted history stage: half content score, half kNN outcome.
+DEFAULT_HISTORY_MODEL = LinearModel(names=("content_score", "knn"), weights=(0.5, 0.5), intercept=0.0)
 
 
 @dataclass(frozen=True)
@@ -47,34 +52,68 @@ class GradedExample:
 
 
 @dataclass(frozen=True)
+class Stage:
+    """One scoring path: a model over named features, its isotonic curve, band thresholds."""
+
+    model: LinearModel | TreeEnsemble
+    iso: IsotonicMap = IsotonicMap()
+    pass_threshold: float = DEFAULT_PASS_THRESHOLD
+    fail_threshold: float = DEFAULT_FAIL_THRESHOLD
+    thresholds_learned: bool = False
+
+    def to_json(self) -> dict[str, Any]:
+        """Return this stage as a JSON-safe dict."""
+        return {
+            "model": self.model.to_json(),
+            "iso": self.iso.to_json(),
+            "pass_threshold": float(self.pass_threshold),
+            "fail_threshold": float(self.fail_threshold),
+            "thresholds_learned": bool(self.thresholds_learned),
+        }
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> Stage:
+        """Rebuild a stage from :meth:`to_json` output."""
+        return cls(
+            model=model_from_json(data["model"]),
+            iso=IsotonicMap.from_json(data.get("iso", {"xs": [], "ys": []})),
+            pass_threshold=float(data.get("pass_threshold", DEFAULT_PASS_THRESHOLD)),
+            fail_threshold=float(data.get("fail_threshold", DEFAULT_FAIL_THRESHOLD)),
+            thresholds_learned=bool(data.get("thresholds_learned", False)),
+        )
+
+
+@dataclass(frozen=True)
 class HistoryEntry:
-    """One graded submission kept in a badge calibration: its document vector and outcome."""
+    """A graded submission kept in a badge calibration: document vector, stems, outcome."""
 
     vector: np.ndarray = field(compare=False)
     score: float = 0.0
+    stems: tuple[str, ...] = ()
+
+
+def _default_stages() -> dict[str, Stage]:
+    return {"content": Stage(DEFAULT_CONTENT_MODEL)}
 
 
 @dataclass(frozen=True)
 class Calibration:
     """Fitted parameters that turn features into a calibrated score and a band.
 
-    ``badge_id`` is None for the global calibration. ``content_model`` scores evidence from
-    content features alone; ``history_model`` (content + history features) is used when
-    ``history`` holds graded submissions of the badge. ``pass_mark`` is the outcome at or above
-    which an example counts as approved.
+    ``badge_id`` is None for the global calibration. ``pass_mark`` is the outcome at or above
+    which an example counts as approved. ``history`` and ``history_stats`` (mean and spread of
+    the content features over it) are set on badge calibrations; ``idf`` holds document
+    frequencies of word stems seen in training (``n_docs`` documents).
     """
 
     version: str
     badge_id: str | None
-    content_model: LinearModel = DEFAULT_CONTENT_MODEL
-    history_model: LinearModel | None = None
-    content_iso: IsotonicMap = IsotonicMap()
-    history_iso: IsotonicMap = IsotonicMap()
-    pass_threshold: float = DEFAULT_PASS_THRESHOLD
-    fail_threshold: float = DEFAULT_FAIL_THRESHOLD
-    thresholds_learned: bool = False
+    stages: Mapping[str, Stage] = field(default_factory=_default_stages)
     pass_mark: float = 0.5
     history: tuple[HistoryEntry, ...] = ()
+    history_stats: tuple[tuple[float, ...], tuple[float, ...]] = ((), ())
+    idf: Mapping[str, int] = field(default_factory=dict, repr=False)
+    n_docs: int = 0
     n_examples: int = 0
     model_version: str = ""
     stats: Mapping[str, float] = field(default_factory=dict, compare=False)
@@ -84,46 +123,43 @@ class Calibration:
         return {
             "version": self.version,
             "badge_id": self.badge_id,
-            "content_model": self.content_model.to_json(),
-            "history_model": self.history_model.to_json() if self.history_model else None,
-            "content_iso": self.content_iso.to_json(),
-            "history_iso": self.history_iso.to_json(),
-            "pass_threshold": self.pass_threshold,
-            "fail_threshold": self.fail_threshold,
-            "thresholds_learned": self.thresholds_learned,
+            "stages": {k: v.to_json() for k, v in sorted(self.stages.items())},
             "pass_mark": self.pass_mark,
             "history": [
-                {"v": _pack(h.vector), "s": round(float(h.score), 6)} for h in self.history
+                {"v": _pack(h.vector), "s": round(float(h.score), 6), "w": list(h.stems)} for h in self.history
             ],
+            "history_stats": [list(self.history_stats[0]), list(self.history_stats[1])],
+            "idf": dict(sorted(self.idf.items())),
+            "n_docs": self.n_docs,
             "n_examples": self.n_examples,
             "model_version": self.model_version,
-            "stats": {k: float(v) for k, v in self.stats.items()},
+            "stats": {k: float(v) for k, v in sorted(self.stats.items())},
         }
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> Calibration:
         """Rebuild a calibration from :meth:`to_json` output; raises CalibrationError if bad."""
         try:
-            hm = data.get("history_model")
+            stats = data.get("history_stats") or [[], []]
             return cls(
                 version=str(data["version"]),
                 badge_id=None if data.get("badge_id") is None else str(data["badge_id"]),
-                content_model=LinearModel.from_json(data["content_model"]),
-                history_model=LinearModel.from_json(hm) if hm else None,
-                content_iso=IsotonicMap.from_json(data.get("content_iso", {"xs": [], "ys": []})),
-                history_iso=IsotonicMap.from_json(data.get("history_iso", {"xs": [], "ys": []})),
-                pass_threshold=float(data.get("pass_threshold", DEFAULT_PASS_THRESHOLD)),
-                fail_threshold=float(data.get("fail_threshold", DEFAULT_FAIL_THRESHOLD)),
-                thresholds_learned=bool(data.get("thresholds_learned", False)),
+                stages={str(k): Stage.from_json(v) for k, v in dict(data["stages"]).items()},
                 pass_mark=float(data.get("pass_mark", 0.5)),
                 history=tuple(
-                    HistoryEntry(_unpack(h["v"]), float(h["s"])) for h in data.get("history", [])
+                    HistoryEntry(_unpack(h["v"]), float(h["s"]), tuple(h.get("w", ()))) for h in data.get("history", [])
                 ),
+                history_stats=(
+                    tuple(float(v) for v in stats[0]),
+                    tuple(float(v) for v in stats[1]),
+                ),
+                idf={str(k): int(v) for k, v in dict(data.get("idf", {})).items()},
+                n_docs=int(data.get("n_docs", 0)),
                 n_examples=int(data.get("n_examples", 0)),
                 model_version=str(data.get("model_version", "")),
                 stats={str(k): float(v) for k, v in dict(data.get("stats", {})).items()},
             )
-        except (KeyError, TypeError, ValueError) as exc:
+        except (KeyError, TypeError, ValueError, AttributeError, IndexError) as exc:
             raise CalibrationError(f"malformed calibration: {exc}") from exc
 
     def history_arrays(self) -> tuple[np.ndarray, np.ndarray]:
@@ -150,37 +186,28 @@ def versioned(cal: Calibration) -> Calibration:
     body.pop("version")
     body.pop("stats")
     digest = hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest()[:12]
-    kind = "global" if cal.badge_id is None else "badge"
+    kind = "global" if cal.badge_id is None else f"badge-{cal.badge_id}"
     return replace(cal, version=f"{kind}-n{cal.n_examples}-{digest}")
 
 
 DEFAULT_CALIBRATION = versioned(Calibration(version="", badge_id=None))
 
 
-def default_history_model() -> LinearModel:
-    """Return the hand-set history model: the mean of the content score and the kNN outcome."""
-    names = ("content", *HISTORY_FEATURES)
-    return LinearModel(
-        names=names,
-        weights=tuple(DEFAULT_HISTORY_WEIGHTS.get(n, 0.0) for n in names),
-        intercept=0.0,
-    )
-
-
 def fit_calibration(
     examples: Sequence[GradedExample],
-    encoder: Any,
+    encoder: Encoder,
     *,
     badge_id: str | None = None,
     base: Calibration | None = None,
-    pass_mark: float = 0.5,
+    pass_mark: float | None = None,
     min_examples: int = MIN_BADGE_EXAMPLES,
 ) -> Calibration:
     """Fit a calibration from graded examples.
 
-    With ``badge_id`` None, a global one across all examples' badges; otherwise one for that
-    badge, built on ``base`` (the global one), when it has at least ``min_examples`` examples
-    with both outcomes, else ``base`` itself. Raises CalibrationError on outcomes outside [0, 1].
+    With ``badge_id`` None: a global one across all the examples' badges. Otherwise: one for
+    that badge (only its own examples are used), built on ``base`` (the global one), when it
+    has at least ``min_examples`` examples with both outcomes; else ``base`` itself is returned.
+    ``pass_mark`` defaults to the base's (0.5). Raises CalibrationError on outcomes outside [0, 1].
     """
     from assessment.fitting import fit_badge, fit_global
 
@@ -188,10 +215,11 @@ def fit_calibration(
         if not 0.0 <= ex.score <= 1.0:
             raise CalibrationError(f"example {ex.item.id}: score {ex.score} not in [0, 1]")
     base = base or DEFAULT_CALIBRATION
-    outcomes = [ex.score >= pass_mark for ex in examples]
-    if len(examples) < min_examples or all(outcomes) or not any(outcomes):
+    mark = base.pass_mark if pass_mark is None else pass_mark
+    own = list(examples) if badge_id is None else [ex for ex in examples if ex.item.badge_id == badge_id]
+    outcomes = [ex.score >= mark for ex in own]
+    if len(own) < min_examples or all(outcomes) or not any(outcomes):
         return base
     if badge_id is None:
-        return versioned(fit_global(examples, encoder, pass_mark=pass_mark))
-    own = [ex for ex in examples if ex.item.badge_id == badge_id] or list(examples)
-    return versioned(fit_badge(own, encoder, badge_id=badge_id, base=base, pass_mark=pass_mark))
+        return versioned(fit_global(own, encoder, pass_mark=mark))
+    return versioned(fit_badge(own[-MAX_HISTORY:], encoder, badge_id=badge_id, base=base))

@@ -1,9 +1,9 @@
-"""Features of one piece of evidence against one criterion, and against a badge's history."""
+"""Features of one piece of evidence: against a criterion, its peers, and graded history."""
 
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -21,24 +21,74 @@ CONTENT_FEATURES = (
     "len_ratio",  # log of evidence / target length in words
     "log_len",  # log of evidence length in words
     "q_share",  # share of evidence words that are question words
+    "align_recall",  # mean best word-vector match of each target word in the evidence
+    "align_recall_hit",  # share of target words with a close match (cos >= ALIGN_HIT)
+    "align_precision",  # mean best match of each evidence word in the targets
+    "align_precision_hit",
 )
+# Peer features: how much the evidence resembles other submissions to the same badge.
+PEER_FEATURES = ("peer_top5", "peer_mean", "peer_close")
 # History features: how the evidence compares with graded submissions to the same badge.
-HISTORY_FEATURES = ("knn", "sim_pass", "sim_fail", "sim_gap")
-KNN_K = 7
+HISTORY_FEATURES = (
+    "knn",  # similarity-weighted outcome of the nearest graded submissions (vectors)
+    "sim_pass",  # best similarity to an approved one
+    "sim_fail",  # best similarity to a rejected one
+    "sim_gap",
+    "lex_knn",  # the same over tf-idf similarity
+    "lex_pass",
+    "lex_fail",
+    "lex_gap",
+    "mix_knn",  # over the mean of both similarities
+)
+Z_FEATURES = tuple(f"z_{n}" for n in CONTENT_FEATURES)  # content features vs the badge's history
+KNN_K = 10
+KNN_SHARPNESS = 10.0
+ALIGN_HIT = 0.6
+MIN_PEERS = 5
 
 
 @dataclass(frozen=True)
 class TextView:
-    """A text's stems (as a list and a set) and its word count."""
+    """A text's stems (list and set), word count and distinct content words."""
 
     stems: tuple[str, ...]
     stem_set: frozenset[str]
     n_words: int
+    content_words: tuple[tuple[str, str], ...] = ()  # (word, stem), distinct words
 
 
-def view(stems: Sequence[str], n_words: int) -> TextView:
-    """Return a :class:`TextView` of ``stems``."""
-    return TextView(tuple(stems), frozenset(stems), n_words)
+def alignment(
+    evidence: TextView,
+    targets: Sequence[TextView],
+    demoted: frozenset[str],
+    word_vecs: Mapping[str, np.ndarray],
+) -> tuple[float, float, float, float]:
+    """Return soft word alignment (recall, recall hits, precision, precision hits) in [0, 1].
+
+    Each target word (question words demoted) is matched to its most similar evidence word by
+    word vectors, and each evidence word to its most similar target word.
+    """
+    ev = [w for w, s in evidence.content_words if s not in demoted] or [w for w, _ in evidence.content_words]
+    best = (0.0, 0.0, 0.0, 0.0)
+    ev_vecs = [word_vecs[w] for w in ev if w in word_vecs]
+    if not ev_vecs:
+        return best
+    e = np.stack(ev_vecs)
+    for tgt in targets:
+        tw = [w for w, s in tgt.content_words if s not in demoted] or [w for w, _ in tgt.content_words]
+        t_vecs = [word_vecs[w] for w in tw if w in word_vecs]
+        if not t_vecs:
+            continue
+        m = np.stack(t_vecs) @ e.T
+        rec, prec = m.max(axis=1), m.max(axis=0)
+        cand = (
+            float(rec.mean()),
+            float((rec >= ALIGN_HIT).mean()),
+            float(prec.mean()),
+            float((prec >= ALIGN_HIT).mean()),
+        )
+        best = tuple(max(a, b) for a, b in zip(best, cand, strict=True))  # type: ignore[assignment]
+    return best
 
 
 def content_features(
@@ -50,6 +100,7 @@ def content_features(
     question_vec: np.ndarray | None,
     question: TextView,
     idf: Idf,
+    word_vecs: Mapping[str, np.ndarray],
 ) -> np.ndarray:
     """Return the CONTENT_FEATURES of evidence against one criterion's targets."""
     out = np.zeros(len(CONTENT_FEATURES), dtype=np.float64)
@@ -61,11 +112,11 @@ def content_features(
     norm = float(np.linalg.norm(centroid))
     out[1] = float(doc_vec @ centroid / norm) if norm else 0.0
     out[2] = float((chunk_vecs @ question_vec).max()) if question_vec is not None else 0.0
-    demoted = set(question.stem_set)
+    demoted = question.stem_set
     recalls, precisions, tfidfs = [], [], []
     ev_tfidf = idf.vector(evidence.stems, demoted)
     for tgt in targets:
-        r, p = overlap(set(evidence.stem_set), set(tgt.stem_set), demoted)
+        r, p = overlap(set(evidence.stem_set), set(tgt.stem_set), set(demoted))
         recalls.append(r)
         precisions.append(p)
         tfidfs.append(cosine(ev_tfidf, idf.vector(tgt.stems, demoted)))
@@ -77,27 +128,44 @@ def content_features(
     out[7] = math.log1p(evidence.n_words)
     if evidence.stems:
         out[8] = sum(s in demoted for s in evidence.stems) / len(evidence.stems)
+    out[9:13] = alignment(evidence, targets, demoted, word_vecs)
     return out
 
 
-def history_features(
-    doc_vec: np.ndarray, hist_vecs: np.ndarray, hist_scores: np.ndarray, pass_mark: float
-) -> np.ndarray:
-    """Return the HISTORY_FEATURES of a document vector against graded history vectors.
+def peer_features(doc_vec: np.ndarray, peer_vecs: np.ndarray) -> np.ndarray | None:
+    """Return PEER_FEATURES against other submissions' vectors, or None if too few peers."""
+    if peer_vecs.shape[0] < MIN_PEERS or not doc_vec.any():
+        return None
+    sims = np.sort(peer_vecs @ doc_vec)[::-1]
+    return np.asarray([sims[:5].mean(), sims.mean(), (sims >= 0.8).mean()], dtype=np.float64)
 
-    ``knn`` is the similarity-weighted mean outcome of the nearest graded submissions,
-    ``sim_pass``/``sim_fail`` the best similarity to an approved / rejected one.
+
+def _knn(sims: np.ndarray, scores: np.ndarray) -> float:
+    top = np.argsort(-sims)[:KNN_K]
+    w = np.exp(KNN_SHARPNESS * (sims[top] - sims[top].max()))
+    return float((w * scores[top]).sum() / w.sum())
+
+
+def history_features(
+    doc_vec: np.ndarray,
+    hist_vecs: np.ndarray,
+    lex_sims: np.ndarray,
+    hist_scores: np.ndarray,
+    pass_mark: float,
+) -> np.ndarray:
+    """Return HISTORY_FEATURES of a document against graded history.
+
+    ``hist_vecs`` are the history's document vectors and ``lex_sims`` the evidence's tf-idf
+    cosine with each graded submission.
     """
     out = np.zeros(len(HISTORY_FEATURES), dtype=np.float64)
     if hist_vecs.shape[0] == 0:
         return out
-    sims = hist_vecs @ doc_vec
-    k = min(KNN_K, sims.shape[0])
-    top = np.argsort(-sims)[:k]
-    w = np.exp(8.0 * sims[top])
-    out[0] = float((w * hist_scores[top]).sum() / w.sum())
     passed = hist_scores >= pass_mark
-    out[1] = float(sims[passed].max()) if passed.any() else 0.0
-    out[2] = float(sims[~passed].max()) if (~passed).any() else 0.0
-    out[3] = out[1] - out[2]
+    for base, sims in ((0, hist_vecs @ doc_vec), (4, lex_sims)):
+        out[base] = _knn(sims, hist_scores)
+        out[base + 1] = float(sims[passed].max()) if passed.any() else 0.0
+        out[base + 2] = float(sims[~passed].max()) if (~passed).any() else 0.0
+        out[base + 3] = out[base + 1] - out[base + 2]
+    out[8] = _knn((hist_vecs @ doc_vec + lex_sims) / 2.0, hist_scores)
     return out

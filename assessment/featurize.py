@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from assessment.chunking import Chunk, chunk_segments
-from assessment.features import TextView, content_features, view
-from assessment.lexical import Idf, content_stems, words
+from assessment.features import TextView, content_features
+from assessment.lexical import STOPWORDS, Idf, stem, words
 from assessment.rubric import Criterion, criterion_targets, criterion_text
 from assessment.submission import EvidenceItem
 from embeddings import Encoder
@@ -38,10 +38,20 @@ class EncodedItem:
     criteria: tuple[CriterionView, ...]
     rubric_vec: np.ndarray | None = field(compare=False)
     rubric: TextView
+    word_vecs: Mapping[str, np.ndarray] = field(compare=False, repr=False)
 
 
-def _text_view(text: str) -> TextView:
-    return view(content_stems(text), len(words(text)))
+# Word vectors are for soft alignment; long documents keep their first distinct words only.
+MAX_ALIGN_WORDS = 300
+
+
+def text_view(text: str) -> TextView:
+    """Return the stems, word count and distinct content words of ``text``."""
+    toks = words(text)
+    content = [w for w in toks if w not in STOPWORDS and len(w) > 1]
+    stems = [stem(w) for w in content]
+    distinct = tuple(dict.fromkeys(zip(content, stems, strict=True)))[:MAX_ALIGN_WORDS]
+    return TextView(tuple(stems), frozenset(stems), len(toks), distinct)
 
 
 def _question_text(item: EvidenceItem, criterion: Criterion) -> str:
@@ -82,8 +92,26 @@ def encode_items(items: Sequence[EvidenceItem], encoder: Encoder) -> list[Encode
                 want(t)
             want(_question_text(it, c))
         want(_rubric_text(it))
+    views: dict[str, TextView] = {}
+
+    def viewed(text: str) -> TextView:
+        if text not in views:
+            views[text] = text_view(text)
+        return views[text]
+
+    word_set: set[str] = set()
+    for it in items:
+        wanted_views = [viewed(it.text)]
+        for c in item_criteria(it):
+            wanted_views.extend(viewed(t) for t in criterion_targets(c, it.references))
+        for v in wanted_views:
+            for w, _ in v.content_words:
+                want(w)
+                word_set.add(w)
     vecs = encoder.encode(list(texts)) if texts else np.zeros((0, encoder.dim), np.float32)
     vecs = np.asarray(vecs, dtype=np.float32)
+
+    word_vecs = {w: vecs[texts[w]] for w in word_set}
 
     def vec(text: str) -> np.ndarray | None:
         i = texts.get(text)
@@ -92,23 +120,21 @@ def encode_items(items: Sequence[EvidenceItem], encoder: Encoder) -> list[Encode
     out: list[EncodedItem] = []
     for it, chunks in zip(items, chunked, strict=True):
         chunk_vecs = (
-            np.stack([vecs[texts[ch.text]] for ch in chunks])
-            if chunks
-            else np.zeros((0, encoder.dim), np.float32)
+            np.stack([vecs[texts[ch.text]] for ch in chunks]) if chunks else np.zeros((0, encoder.dim), np.float32)
         )
         doc = _doc_vector(chunk_vecs, [len(ch.text) for ch in chunks], encoder.dim)
-        views = []
+        cviews = []
         for c in item_criteria(it):
             tgts = criterion_targets(c, it.references)
-            tvecs = [v for t in tgts if (v := vec(t)) is not None]
+            tvecs = [tv for t in tgts if (tv := vec(t)) is not None]
             q = _question_text(it, c)
-            views.append(
+            cviews.append(
                 CriterionView(
                     criterion=c,
                     target_vecs=np.stack(tvecs) if tvecs else np.zeros((0, encoder.dim)),
-                    targets=tuple(_text_view(t) for t in tgts),
+                    targets=tuple(viewed(t) for t in tgts),
                     question_vec=vec(q),
-                    question=_text_view(q),
+                    question=viewed(q),
                 )
             )
         rubric = _rubric_text(it)
@@ -118,10 +144,11 @@ def encode_items(items: Sequence[EvidenceItem], encoder: Encoder) -> list[Encode
                 chunks=chunks,
                 chunk_vecs=chunk_vecs,
                 doc_vec=doc,
-                evidence=_text_view(it.text),
-                criteria=tuple(views),
+                evidence=viewed(it.text),
+                criteria=tuple(cviews),
                 rubric_vec=vec(rubric),
-                rubric=_text_view(rubric),
+                rubric=viewed(rubric),
+                word_vecs=word_vecs,
             )
         )
     return out
@@ -134,7 +161,8 @@ def _doc_vector(chunk_vecs: np.ndarray, lengths: Sequence[int], dim: int) -> np.
     w = np.asarray(lengths, dtype=np.float32)[:, None]
     mean = (chunk_vecs * w).sum(axis=0) / w.sum()
     norm = float(np.linalg.norm(mean))
-    return (mean / norm).astype(np.float32) if norm else mean.astype(np.float32)
+    out: np.ndarray = (mean / norm if norm else mean).astype(np.float32)
+    return out
 
 
 def build_idf(encoded: Sequence[EncodedItem]) -> Idf:
@@ -164,6 +192,7 @@ def criterion_rows(enc: EncodedItem, idf: Idf) -> np.ndarray:
                 cv.question_vec,
                 cv.question,
                 idf,
+                enc.word_vecs,
             )
             for cv in enc.criteria
         ]
@@ -175,4 +204,5 @@ def item_row(enc: EncodedItem, rows: np.ndarray) -> np.ndarray:
     w = np.asarray([max(cv.criterion.weight, 0.0) for cv in enc.criteria], dtype=np.float64)
     if w.sum() <= 0:
         w = np.ones_like(w)
-    return (rows * w[:, None]).sum(axis=0) / w.sum()
+    out: np.ndarray = (rows * w[:, None]).sum(axis=0) / w.sum()
+    return out

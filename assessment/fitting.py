@@ -1,64 +1,107 @@
-"""Fitting calibrations: ridge models, isotonic curves and band thresholds from history."""
+"""Fitting calibrations: stage models, isotonic curves and band thresholds from graded history."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import replace
-from typing import Any
+from dataclasses import dataclass, replace
 
 import numpy as np
 
 from assessment.calibration import (
     DEFAULT_FAIL_THRESHOLD,
+    DEFAULT_HISTORY_MODEL,
     DEFAULT_PASS_THRESHOLD,
+    MAX_HISTORY_STEMS,
     Calibration,
     GradedExample,
     HistoryEntry,
+    Stage,
 )
-from assessment.features import CONTENT_FEATURES, HISTORY_FEATURES, history_features
-from assessment.featurize import build_idf, criterion_rows, encode_items, item_row
-from assessment.linear import IsotonicMap, fit_isotonic, fit_ridge
-from assessment.scoring import calibrated, history_model_of, raw_scores
+from assessment.features import (
+    CONTENT_FEATURES,
+    HISTORY_FEATURES,
+    PEER_FEATURES,
+    Z_FEATURES,
+    history_features,
+    peer_features,
+)
+from assessment.featurize import EncodedItem, build_idf, criterion_rows, encode_items, item_row
+from assessment.lexical import Idf
+from assessment.models import LinearModel, TreeEnsemble, fit_isotonic, fit_ridge, fit_trees
+from assessment.scoring import (
+    INDEX,
+    MIN_HISTORY,
+    assemble,
+    content_stats,
+    demoted_stems,
+    lexical_sims,
+    predict,
+    zscores,
+)
+from embeddings import Encoder
 
 PASS_PRECISION = 0.95
 FAIL_PRECISION = 0.90
-MIN_HISTORY_FOR_FEATURES = 5
+MIN_BAND_COUNT = 5
 N_FOLDS = 5
+MIN_ROWS_FOR_TREES = 200
+MAX_IDF_STEMS = 20_000
+STAGE_FEATURES = {
+    "content": CONTENT_FEATURES,
+    "peers": (*CONTENT_FEATURES, *PEER_FEATURES),
+    "history": (*CONTENT_FEATURES, *PEER_FEATURES, *Z_FEATURES, *HISTORY_FEATURES),
+}
 
 
-def example_features(
-    examples: Sequence[GradedExample], encoder: Any
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[str]]:
-    """Return content rows, document vectors, outcomes and badge ids of ``examples``."""
+@dataclass(frozen=True)
+class TrainingSet:
+    """Graded examples as a feature table with leave-one-out peer and history features."""
+
+    table: np.ndarray
+    y: np.ndarray
+    groups: list[str]
+    has_peers: np.ndarray
+    has_history: np.ndarray
+    encoded: list[EncodedItem]
+    content: np.ndarray
+    idf: Idf
+
+
+def training_set(
+    examples: Sequence[GradedExample], encoder: Encoder, pass_mark: float, idf: Idf | None = None
+) -> TrainingSet:
+    """Encode examples and build their features; each example's peers and history are the
+    other examples of its badge (leave one out), as they would be when it was submitted."""
     enc = encode_items([ex.item for ex in examples], encoder)
-    idf = build_idf(enc)
-    rows = np.stack([item_row(e, criterion_rows(e, idf)) for e in enc])
-    docs = np.stack([e.doc_vec for e in enc])
+    if idf is None:
+        idf = build_idf(enc)
+    else:
+        for e in enc:
+            idf.add(e.evidence.stems)
+    content = np.stack([item_row(e, criterion_rows(e, idf)) for e in enc])
     y = np.asarray([ex.score for ex in examples], dtype=np.float64)
-    return rows, docs, y, [ex.item.badge_id for ex in examples]
-
-
-def loo_history(
-    docs: np.ndarray, y: np.ndarray, groups: Sequence[str], pass_mark: float
-) -> tuple[np.ndarray, np.ndarray]:
-    """Return leave-one-out history features within each badge and a mask of rows that have any."""
-    out = np.zeros((len(y), len(HISTORY_FEATURES)))
-    has = np.zeros(len(y), dtype=bool)
-    by_group: dict[str, list[int]] = {}
+    groups = [ex.item.badge_id for ex in examples]
+    docs = np.stack([e.doc_vec for e in enc])
+    by_badge: dict[str, list[int]] = {}
     for i, g in enumerate(groups):
-        by_group.setdefault(g, []).append(i)
-    for idx in by_group.values():
-        if len(idx) <= MIN_HISTORY_FOR_FEATURES:
-            continue
-        for i in idx:
-            others = [j for j in idx if j != i]
-            out[i] = history_features(docs[i], docs[others], y[others], pass_mark)
-            has[i] = True
-    return out, has
+        by_badge.setdefault(g, []).append(i)
+    rows, has_p, has_h = [], [], []
+    for i, e in enumerate(enc):
+        others = [j for j in by_badge[groups[i]] if j != i]
+        peer = peer_features(e.doc_vec, docs[others]) if others else None
+        hist = z = None
+        if len(others) >= MIN_HISTORY and e.chunks:
+            sims = lexical_sims(e.evidence.stems, demoted_stems(e), [enc[j].evidence.stems for j in others], idf)
+            hist = history_features(e.doc_vec, docs[others], sims, y[others], pass_mark)
+            z = zscores(content[i : i + 1], content_stats(content[others]))
+        rows.append(assemble(content[i : i + 1], peer, z, hist)[0])
+        has_p.append(peer is not None)
+        has_h.append(hist is not None)
+    return TrainingSet(np.stack(rows), y, groups, np.asarray(has_p), np.asarray(has_h), enc, content, idf)
 
 
 def _folds(groups: Sequence[str]) -> list[np.ndarray]:
-    """Fold index arrays grouped by badge (so a fold's badges are unseen), or by row if one."""
+    """Fold index arrays grouped by badge (so each fold's badges are unseen), else by row."""
     uniq = sorted(set(groups))
     n = len(groups)
     if len(uniq) >= 2:
@@ -69,111 +112,126 @@ def _folds(groups: Sequence[str]) -> list[np.ndarray]:
     return [np.arange(f, n, k) for f in range(k)]
 
 
-def cv_ridge(x: np.ndarray, y: np.ndarray, groups: Sequence[str], names: Sequence[str]) -> np.ndarray:
-    """Return out-of-fold ridge predictions (folds grouped by badge)."""
-    pred = np.zeros(len(y))
+def _fit_model(x: np.ndarray, y: np.ndarray, names: Sequence[str]) -> LinearModel | TreeEnsemble:
+    if len(y) >= MIN_ROWS_FOR_TREES:
+        return fit_trees(x, y, names)
+    return fit_ridge(x, y, names, alpha=3.0)
+
+
+def fit_stage(
+    table: np.ndarray, y: np.ndarray, groups: Sequence[str], names: Sequence[str], pass_mark: float
+) -> tuple[Stage, np.ndarray]:
+    """Fit a stage and return it with its out-of-fold calibrated scores."""
+    x = np.nan_to_num(table[:, [INDEX[n] for n in names]], nan=0.0)
+    oof = np.zeros(len(y))
     for test in _folds(groups):
         train = np.setdiff1d(np.arange(len(y)), test)
-        if len(train) == 0:
-            continue
-        pred[test] = fit_ridge(x[train], y[train], names).predict(x[test])
-    return pred
+        if len(train) and len(test):
+            oof[test] = _fit_model(x[train], y[train], names).predict(x[test])
+    iso = fit_isotonic(oof, y)
+    scores = iso(oof)
+    pass_t, fail_t, learned = learn_thresholds(scores, y >= pass_mark)
+    stage = Stage(_fit_model(x, y, names), iso, pass_t, fail_t, learned)
+    return stage, scores
 
 
-def learn_thresholds(
-    scores: np.ndarray, passed: np.ndarray, min_count: int = 5
-) -> tuple[float, float, bool]:
+def pass_cut(scores: np.ndarray, positive: np.ndarray, precision: float, min_count: int) -> float | None:
+    """Return the lowest threshold whose examples at or above it reach ``precision``, if any
+    threshold covers at least ``min_count`` examples."""
+    order = np.argsort(-scores, kind="mergesort")
+    s, p = scores[order], positive[order].astype(float)
+    prec = np.cumsum(p) / np.arange(1, len(p) + 1)
+    ok = [i for i in range(min_count - 1, len(s)) if prec[i] >= precision]
+    return float(s[max(ok)]) if ok else None
+
+
+def learn_thresholds(scores: np.ndarray, passed: np.ndarray) -> tuple[float, float, bool]:
     """Return (pass, fail, learned): the widest bands whose precision held on ``scores``.
 
-    likely_pass needs precision >= PASS_PRECISION and likely_fail >= FAIL_PRECISION over at
-    least ``min_count`` examples; where it does not hold, the conservative default is kept.
+    likely_pass needs precision >= PASS_PRECISION, likely_fail >= FAIL_PRECISION, each over
+    at least MIN_BAND_COUNT examples; where that does not hold the conservative default stays.
     """
-    pass_t, fail_t, learned = DEFAULT_PASS_THRESHOLD, DEFAULT_FAIL_THRESHOLD, False
-    order = np.argsort(-scores)
-    s, p = scores[order], passed[order].astype(float)
-    prec = np.cumsum(p) / np.arange(1, len(p) + 1)
-    ok = [i for i in range(min_count - 1, len(s)) if prec[i:].size and prec[i] >= PASS_PRECISION]
-    # Walk down from the top while the running precision holds; stop at the first breach.
-    best = -1
-    for i in range(len(s)):
-        if prec[i] < PASS_PRECISION:
-            break
-        best = i
-    if ok and best >= min_count - 1:
-        pass_t, learned = float(s[best]), True
-    order = np.argsort(scores)
-    s, f = scores[order], (~passed[order]).astype(float)
-    fprec = np.cumsum(f) / np.arange(1, len(f) + 1)
-    best = -1
-    for i in range(len(s)):
-        if fprec[i] < FAIL_PRECISION:
-            break
-        best = i
-    if best >= min_count - 1:
-        fail_t, learned = min(float(s[best]), pass_t - 1e-6), True
-    return pass_t, fail_t, learned
+    pass_t = pass_cut(scores, passed, PASS_PRECISION, MIN_BAND_COUNT)
+    fail_neg = pass_cut(-scores, ~passed, FAIL_PRECISION, MIN_BAND_COUNT)
+    p = DEFAULT_PASS_THRESHOLD if pass_t is None else pass_t
+    f = DEFAULT_FAIL_THRESHOLD if fail_neg is None else min(-fail_neg, p - 1e-6)
+    return p, f, pass_t is not None or fail_neg is not None
 
 
-def fit_global(examples: Sequence[GradedExample], encoder: Any, *, pass_mark: float) -> Calibration:
-    """Fit the content and history models across all badges' examples."""
-    rows, docs, y, groups = example_features(examples, encoder)
-    content = fit_ridge(rows, y, CONTENT_FEATURES)
-    content_cv = cv_ridge(rows, y, groups, CONTENT_FEATURES)
-    content_iso = fit_isotonic(content_cv, y)
-    passed = y >= pass_mark
-    pass_t, fail_t, learned = learn_thresholds(content_iso(content_cv), passed)
-    hist, has = loo_history(docs, y, groups, pass_mark)
-    history_model, history_iso = None, IsotonicMap()
+def fit_global(examples: Sequence[GradedExample], encoder: Encoder, *, pass_mark: float) -> Calibration:
+    """Fit content, peer and history stages across all badges' examples."""
+    ts = training_set(examples, encoder, pass_mark)
+    stages: dict[str, Stage] = {}
     stats: dict[str, float] = {}
-    if has.sum() >= 20:
-        names = ("content", *HISTORY_FEATURES)
-        hx = np.column_stack([content_cv, hist])[has]
-        hg = [g for g, h in zip(groups, has, strict=True) if h]
-        history_model = fit_ridge(hx, y[has], names)
-        hcv = cv_ridge(hx, y[has], hg, names)
-        history_iso = fit_isotonic(hcv, y[has])
-        hp, hf, hl = learn_thresholds(history_iso(hcv), passed[has])
-        if hl:
-            stats = {"history_pass_threshold": hp, "history_fail_threshold": hf}
+    for name, mask in (
+        ("content", np.ones(len(ts.y), dtype=bool)),
+        ("peers", ts.has_peers),
+        ("history", ts.has_history),
+    ):
+        if mask.sum() < 20 or len(set(ts.y[mask] >= pass_mark)) < 2:
+            continue
+        groups = [g for g, m in zip(ts.groups, mask, strict=True) if m]
+        stage, _ = fit_stage(ts.table[mask], ts.y[mask], groups, STAGE_FEATURES[name], pass_mark)
+        stages[name] = stage
+        stats[f"{name}_rows"] = float(mask.sum())
+    if "content" not in stages:
+        return Calibration(version="", badge_id=None, pass_mark=pass_mark)
     return Calibration(
         version="",
         badge_id=None,
-        content_model=content,
-        history_model=history_model,
-        content_iso=content_iso,
-        history_iso=history_iso,
-        pass_threshold=pass_t,
-        fail_threshold=fail_t,
-        thresholds_learned=learned,
+        stages=stages,
         pass_mark=pass_mark,
+        idf=ts.idf.frequent(MAX_IDF_STEMS),
+        n_docs=ts.idf.n,
         n_examples=len(examples),
         model_version=str(getattr(encoder, "version", "")),
         stats=stats,
     )
 
 
-def fit_badge(
-    examples: Sequence[GradedExample],
-    encoder: Any,
-    *,
-    badge_id: str,
-    base: Calibration,
-    pass_mark: float,
-) -> Calibration:
-    """Fit a badge's calibration: its graded history plus thresholds where its precision held."""
-    rows, docs, y, groups = example_features(examples, encoder)
-    hist, _ = loo_history(docs, y, [badge_id] * len(y), pass_mark)
-    cal = replace(
+def _badge_thresholds(stage: Stage, scores: np.ndarray, passed: np.ndarray) -> Stage:
+    """Keep the pooled thresholds where this badge's own history confirms their precision;
+    otherwise learn them from its history alone, or fall back to the defaults."""
+    own_p, own_f, _ = learn_thresholds(scores, passed)
+    above = scores >= stage.pass_threshold
+    pass_ok = bool(
+        stage.thresholds_learned and above.sum() >= MIN_BAND_COUNT and passed[above].mean() >= PASS_PRECISION
+    )
+    below = scores <= stage.fail_threshold
+    fail_ok = bool(
+        stage.thresholds_learned and below.sum() >= MIN_BAND_COUNT and (~passed[below]).mean() >= FAIL_PRECISION
+    )
+    pass_t = stage.pass_threshold if pass_ok else max(own_p, stage.pass_threshold)
+    fail_t = stage.fail_threshold if fail_ok else min(own_f, DEFAULT_FAIL_THRESHOLD)
+    return replace(
+        stage,
+        pass_threshold=pass_t,
+        fail_threshold=min(fail_t, pass_t - 1e-6),
+        thresholds_learned=bool(pass_ok or fail_ok or own_p != DEFAULT_PASS_THRESHOLD),
+    )
+
+
+def fit_badge(examples: Sequence[GradedExample], encoder: Encoder, *, badge_id: str, base: Calibration) -> Calibration:
+    """Build a badge's calibration: its graded history, and thresholds checked against it."""
+    idf = Idf(df=base.idf, n=base.n_docs)
+    ts = training_set(examples, encoder, base.pass_mark, idf=idf)
+    stage = base.stages.get("history") or Stage(DEFAULT_HISTORY_MODEL)
+    table = ts.table.copy()
+    table[:, INDEX["content_score"]] = predict(base.stages["content"].model, table)
+    scores = stage.iso(predict(stage.model, table))
+    mask = ts.has_history
+    stage = _badge_thresholds(stage, scores[mask], (ts.y >= base.pass_mark)[mask])
+    history = tuple(
+        HistoryEntry(e.doc_vec, float(s), e.evidence.stems[:MAX_HISTORY_STEMS])
+        for e, s in zip(ts.encoded, ts.y, strict=True)
+    )
+    return replace(
         base,
         badge_id=badge_id,
-        history_model=history_model_of(base),
-        history=tuple(HistoryEntry(d, float(s)) for d, s in zip(docs, y, strict=True)),
+        stages={**base.stages, "history": stage},
+        history=history,
+        history_stats=content_stats(ts.content),
         n_examples=len(examples),
-        pass_mark=pass_mark,
         model_version=str(getattr(encoder, "version", "")),
-    )
-    scores = calibrated(cal, raw_scores(cal, rows, hist), with_history=True)
-    pass_t, fail_t, learned = learn_thresholds(scores, y >= pass_mark, min_count=5)
-    return replace(
-        cal, pass_threshold=pass_t, fail_threshold=fail_t, thresholds_learned=learned, stats={}
+        stats={"history_rows": float(mask.sum())},
     )

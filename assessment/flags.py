@@ -12,40 +12,55 @@ from assessment.submission import Flag, Peer
 
 MIN_WORDS = 5
 DUPLICATE_COSINE = 0.95
-RESTATE_SHARE = 0.8  # share of the evidence's content words taken from the prompt / rubric
+RESTATE_NOVEL_SHARE = 0.1  # at most this share of the evidence's words is not in the prompt
 OFF_TOPIC_COSINE = 0.15
+OFF_TOPIC_MIN_WORDS = 10
 STUFFING_STOPWORD_RATIO = 0.1
-STUFFING_MIN_WORDS = 8
+STUFFING_TARGET_SHARE = 0.6
+STUFFING_MIN_WORDS = 5
+
+
+def _target_stems(enc: EncodedItem) -> set[str]:
+    out: set[str] = set(enc.rubric.stem_set)
+    for cv in enc.criteria:
+        for t in cv.targets:
+            out |= t.stem_set
+    return out
 
 
 def restates_prompt(enc: EncodedItem) -> bool:
-    """True when nearly all of the evidence's content words come from the prompt and rubric."""
-    stems = enc.evidence.stems
-    if len(stems) < 3 or not enc.rubric.stem_set:
+    """True when the evidence adds (almost) no word to what the prompt and rubric say."""
+    distinct = enc.evidence.stem_set
+    if len(distinct) < 3 or not enc.rubric.stem_set:
         return False
-    share = sum(s in enc.rubric.stem_set for s in stems) / len(stems)
-    return share >= RESTATE_SHARE
+    novel = distinct - enc.rubric.stem_set
+    return len(novel) / len(distinct) <= RESTATE_NOVEL_SHARE
 
 
 def keyword_stuffing(enc: EncodedItem) -> bool:
-    """True for a run of keywords without sentences: few function words, or heavy repetition."""
+    """True for the badge's own keywords strung together without sentences, or repeated."""
     text = enc.item.text
     n = len(words(text))
-    if n < STUFFING_MIN_WORDS:
-        return False
     stems = enc.evidence.stems
-    repetitive = bool(stems) and len(set(stems)) / len(stems) < 0.35
-    return stopword_ratio(text) < STUFFING_STOPWORD_RATIO or repetitive
+    if n < STUFFING_MIN_WORDS or not stems:
+        return False
+    distinct = enc.evidence.stem_set
+    from_targets = len(distinct & _target_stems(enc)) / len(distinct)
+    ratio = stopword_ratio(text)
+    no_sentences = ratio < STUFFING_STOPWORD_RATIO and from_targets >= STUFFING_TARGET_SHARE
+    repeated = len(stems) >= 20 and len(distinct) / len(stems) < 0.25 and ratio < 0.15
+    return no_sentences or repeated
 
 
 def off_topic(enc: EncodedItem, best_cosine: float) -> bool:
-    """True when no passage resembles the rubric, prompt or references at all."""
-    if not enc.chunks:
+    """True when a substantial text resembles neither the rubric nor the references at all."""
+    if not enc.chunks or enc.evidence.n_words < OFF_TOPIC_MIN_WORDS:
         return False
     rub = 0.0
     if enc.rubric_vec is not None:
         rub = float((enc.chunk_vecs @ enc.rubric_vec).max())
-    return max(best_cosine, rub) < OFF_TOPIC_COSINE
+    shared = len(enc.evidence.stem_set & _target_stems(enc))
+    return max(best_cosine, rub) < OFF_TOPIC_COSINE and shared <= 1
 
 
 def near_duplicates(enc: EncodedItem, peers: Sequence[Peer]) -> list[Flag]:

@@ -10,14 +10,149 @@ from collections.abc import Iterable, Mapping
 _TOKEN = re.compile(r"[a-z0-9]+(?:['’][a-z]+)?")
 
 STOPWORDS = frozenset(
-    """a about above after again against all am an and any are as at be because been before
-    being below between both but by can could did do does doing down during each few for from
-    further had has have having he her here hers herself him himself his how i if in into is it
-    its itself just me more most my myself no nor not now of off on once only or other our ours
-    ourselves out over own same she should so some such than that the their theirs them
-    themselves then there these they this those through to too under until up very was we were
-    what when where which while who whom why will with would you your yours yourself yourselves
-    also may might must shall us one ones thing things way something e g ie eg etc""".split()
+    [
+        "a",
+        "about",
+        "above",
+        "after",
+        "again",
+        "against",
+        "all",
+        "am",
+        "an",
+        "and",
+        "any",
+        "are",
+        "as",
+        "at",
+        "be",
+        "because",
+        "been",
+        "before",
+        "being",
+        "below",
+        "between",
+        "both",
+        "but",
+        "by",
+        "can",
+        "could",
+        "did",
+        "do",
+        "does",
+        "doing",
+        "down",
+        "during",
+        "each",
+        "few",
+        "for",
+        "from",
+        "further",
+        "had",
+        "has",
+        "have",
+        "having",
+        "he",
+        "her",
+        "here",
+        "hers",
+        "herself",
+        "him",
+        "himself",
+        "his",
+        "how",
+        "i",
+        "if",
+        "in",
+        "into",
+        "is",
+        "it",
+        "its",
+        "itself",
+        "just",
+        "me",
+        "more",
+        "most",
+        "my",
+        "myself",
+        "no",
+        "nor",
+        "not",
+        "now",
+        "of",
+        "off",
+        "on",
+        "once",
+        "only",
+        "or",
+        "other",
+        "our",
+        "ours",
+        "ourselves",
+        "out",
+        "over",
+        "own",
+        "same",
+        "she",
+        "should",
+        "so",
+        "some",
+        "such",
+        "than",
+        "that",
+        "the",
+        "their",
+        "theirs",
+        "them",
+        "themselves",
+        "then",
+        "there",
+        "these",
+        "they",
+        "this",
+        "those",
+        "through",
+        "to",
+        "too",
+        "under",
+        "until",
+        "up",
+        "very",
+        "was",
+        "we",
+        "were",
+        "what",
+        "when",
+        "where",
+        "which",
+        "while",
+        "who",
+        "whom",
+        "why",
+        "will",
+        "with",
+        "would",
+        "you",
+        "your",
+        "yours",
+        "yourself",
+        "yourselves",
+        "also",
+        "may",
+        "might",
+        "must",
+        "shall",
+        "us",
+        "thing",
+        "things",
+        "way",
+        "something",
+        "e",
+        "g",
+        "ie",
+        "eg",
+        "etc",
+    ]
 )
 
 
@@ -30,8 +165,24 @@ def stem(word: str) -> str:
     """Return a crude English stem (plural, -ing, -ed, -ly, -tion stripped) of ``word``."""
     w = word.replace("’", "'").split("'")[0]
     for suffix in (
-        "ational", "ization", "ations", "ation", "ness", "ments", "ment", "ingly", "ings",
-        "ing", "edly", "ies", "ied", "ed", "ly", "es", "er", "s",
+        "ational",
+        "ization",
+        "ations",
+        "ation",
+        "ness",
+        "ments",
+        "ment",
+        "ingly",
+        "ings",
+        "ing",
+        "edly",
+        "ies",
+        "ied",
+        "ed",
+        "ly",
+        "es",
+        "er",
+        "s",
     ):
         if w.endswith(suffix) and len(w) - len(suffix) >= 3:
             w = w[: -len(suffix)]
@@ -69,9 +220,9 @@ def overlap(answer: set[str], target: set[str], demoted: set[str]) -> tuple[floa
 class Idf:
     """Inverse document frequencies over a corpus of texts (stems), smoothed."""
 
-    def __init__(self, docs: Iterable[Iterable[str]] = ()) -> None:
-        self.df: Counter[str] = Counter()
-        self.n = 0
+    def __init__(self, docs: Iterable[Iterable[str]] = (), *, df: Mapping[str, int] | None = None, n: int = 0) -> None:
+        self.df: Counter[str] = Counter(df or {})
+        self.n = n
         for doc in docs:
             self.add(doc)
 
@@ -79,6 +230,10 @@ class Idf:
         """Count one more document's distinct stems."""
         self.df.update(set(doc))
         self.n += 1
+
+    def frequent(self, limit: int, min_df: int = 2) -> dict[str, int]:
+        """Return the ``limit`` highest document frequencies of at least ``min_df``."""
+        return {s: c for s, c in self.df.most_common(limit) if c >= min_df}
 
     def weight(self, stem_: str) -> float:
         """Return the smoothed idf of ``stem_``."""

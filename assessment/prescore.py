@@ -6,10 +6,11 @@ from collections.abc import Mapping, Sequence
 
 import numpy as np
 
-from assessment.calibration import DEFAULT_CALIBRATION, Calibration
-from assessment.featurize import EncodedItem, build_idf, criterion_rows, encode_items, item_row
+from assessment.calibration import DEFAULT_CALIBRATION, Calibration, Stage
+from assessment.featurize import EncodedItem, criterion_rows, encode_items, item_row
 from assessment.flags import flags_for
-from assessment.scoring import band_of, calibrated, history_rows, raw_scores
+from assessment.lexical import Idf
+from assessment.scoring import choose_stage, item_table, score_table
 from assessment.submission import (
     CriterionScore,
     EvidenceItem,
@@ -32,7 +33,7 @@ __all__ = [
 
 PASSAGES_PER_CRITERION = 3
 # Gaming flags cap the score: such evidence goes to a reviewer, never to likely_pass.
-GAMING_CAP = {"restates_prompt": 0.2, "keyword_stuffing": 0.3, "off_topic": 0.1}
+GAMING_CAP = {"restates_prompt": 0.1, "keyword_stuffing": 0.1, "off_topic": 0.05}
 
 
 def _passages(enc: EncodedItem, criterion_index: int) -> tuple[Passage, ...]:
@@ -54,12 +55,41 @@ def _passages(enc: EncodedItem, criterion_index: int) -> tuple[Passage, ...]:
     )
 
 
-def _confidence(score: float, cal: Calibration, flags: Sequence[Flag]) -> float:
-    """How far the score sits from the undecided middle, shrunk for thin calibration and flags."""
-    margin = abs(score - 0.5) * 2.0
-    support = 1.0 if cal.history else (0.8 if cal.n_examples else 0.5)
+def _band(stage: Stage, score: float) -> str:
+    if score >= stage.pass_threshold:
+        return "likely_pass"
+    if score <= stage.fail_threshold:
+        return "likely_fail"
+    return "needs_review"
+
+
+def _confidence(score: float, stage: Stage, stage_name: str, flags: Sequence[Flag]) -> float:
+    """Distance from the nearer band threshold, relative to the room on that side, shrunk
+    when the stage is hand-set rather than learned and when flags were raised."""
+    if score >= stage.pass_threshold:
+        margin = 0.5 + 0.5 * (score - stage.pass_threshold) / max(1 - stage.pass_threshold, 1e-6)
+    elif score <= stage.fail_threshold:
+        margin = 0.5 + 0.5 * (stage.fail_threshold - score) / max(stage.fail_threshold, 1e-6)
+    else:
+        mid = (stage.pass_threshold + stage.fail_threshold) / 2
+        half = max((stage.pass_threshold - stage.fail_threshold) / 2, 1e-6)
+        margin = 0.5 * abs(score - mid) / half
+    learned = 1.0 if stage.thresholds_learned else 0.6
+    context = {"history": 1.0, "peers": 0.9, "content": 0.8}[stage_name]
     penalty = 0.5 if flags else 1.0
-    return float(np.clip(margin * support * penalty, 0.0, 1.0))
+    return float(np.clip(margin * learned * context * penalty, 0.0, 1.0))
+
+
+def _peer_vectors(enc: EncodedItem, cal: Calibration, peers: Sequence[Peer], batch: Sequence[Peer]) -> np.ndarray:
+    """Document vectors of other submissions to the badge (never the item itself)."""
+    vecs = [
+        np.asarray(p.vector, dtype=np.float32)
+        for p in (*peers, *batch)
+        if p.id != enc.item.id and np.shape(p.vector) == enc.doc_vec.shape
+    ]
+    if cal.history:
+        vecs.extend(h.vector for h in cal.history)
+    return np.stack(vecs) if vecs else np.zeros((0, enc.doc_vec.shape[0]), np.float32)
 
 
 def prescore_batch(
@@ -74,51 +104,54 @@ def prescore_batch(
 
     ``calibrations`` maps badge ids to per-badge calibrations (a missing badge uses
     ``global_calibration``, else the hand-set default); ``peers`` maps badge ids to other
-    submissions for duplicate search (items of the same badge in this batch are peers too).
+    submissions (duplicate search and peer features; items of one badge in this batch are
+    each other's peers too).
     """
     calibrations = calibrations or {}
+    peers = peers or {}
     fallback = global_calibration or DEFAULT_CALIBRATION
     encoded = encode_items(items, encoder)
-    idf = build_idf(encoded)
     batch_peers: dict[str, list[Peer]] = {}
     for enc in encoded:
-        batch_peers.setdefault(enc.item.badge_id, []).append(
-            Peer(enc.item.id, enc.item.owner, enc.doc_vec)
-        )
+        batch_peers.setdefault(enc.item.badge_id, []).append(Peer(enc.item.id, enc.item.owner, enc.doc_vec))
+    idfs: dict[str, Idf] = {}
     results: list[PreScore] = []
     for enc in encoded:
         cal = calibrations.get(enc.item.badge_id, fallback)
-        crit = criterion_rows(enc, idf)
-        rows = np.vstack([item_row(enc, crit)[None, :], crit])
-        hist = history_rows(cal, np.repeat(enc.doc_vec[None, :], len(rows), axis=0))
-        raw = raw_scores(cal, rows, hist)
-        probs = calibrated(cal, raw, with_history=hist is not None)
-        has_text = bool(enc.chunks)
-        if not has_text:
-            probs = np.zeros_like(probs)
-        best_cos = float(crit[:, 0].max()) if crit.size else 0.0
-        flags = flags_for(
-            enc, best_cos, [*peers.get(enc.item.badge_id, ()), *batch_peers[enc.item.badge_id]]
-        ) if peers is not None else flags_for(enc, best_cos, batch_peers[enc.item.badge_id])
+        if cal.version not in idfs:
+            idf = Idf(df=cal.idf, n=cal.n_docs)
+            for other in encoded:
+                idf.add(other.evidence.stems)
+            idfs[cal.version] = idf
+        crit = criterion_rows(enc, idfs[cal.version])
+        content = np.vstack([item_row(enc, crit)[None, :], crit])
+        badge_peers = [*peers.get(enc.item.badge_id, ()), *batch_peers[enc.item.badge_id]]
+        table, has_peers, has_history = item_table(
+            enc, content, cal, idfs[cal.version], _peer_vectors(enc, cal, (), badge_peers)
+        )
+        stage_name, stage = choose_stage(cal, has_peers, has_history)
+        raw, probs = score_table(cal, table, stage)
+        if not enc.chunks:
+            raw, probs = np.zeros_like(raw), np.zeros_like(probs)
+        flags = flags_for(enc, float(crit[:, 0].max()), badge_peers)
         score = float(probs[0])
         for f in flags:
             score = min(score, GAMING_CAP.get(f.code, 1.0))
-        criteria = tuple(
-            CriterionScore(
-                id=cv.criterion.id,
-                score=float(raw[i + 1]) if has_text else 0.0,
-                probability=float(probs[i + 1]),
-                passages=_passages(enc, i),
-            )
-            for i, cv in enumerate(enc.criteria)
-        )
         results.append(
             PreScore(
                 item_id=enc.item.id,
                 score=score,
-                band=band_of(cal, score),
-                confidence=_confidence(score, cal, flags),
-                criteria=criteria,
+                band=_band(stage, score),
+                confidence=_confidence(score, stage, stage_name, flags),
+                criteria=tuple(
+                    CriterionScore(
+                        id=cv.criterion.id,
+                        score=float(raw[i + 1]),
+                        probability=float(probs[i + 1]),
+                        passages=_passages(enc, i),
+                    )
+                    for i, cv in enumerate(enc.criteria)
+                ),
                 flags=tuple(flags),
                 model_version=str(encoder.version),
                 calibration_version=cal.version,

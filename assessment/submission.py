@@ -129,10 +129,7 @@ class PreScore:
                 }
                 for c in self.criteria
             ],
-            "flags": [
-                {"code": f.code, "message": f.message, "related_id": f.related_id}
-                for f in self.flags
-            ],
+            "flags": [{"code": f.code, "message": f.message, "related_id": f.related_id} for f in self.flags],
             "model_version": self.model_version,
             "calibration_version": self.calibration_version,
         }
