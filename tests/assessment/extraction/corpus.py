@@ -199,6 +199,40 @@ def lying_zip_docx(real_bytes: int, declared_bytes: int) -> bytes:
     return bytes(data)
 
 
+def docx_with_body(document_xml: bytes) -> bytes:
+    """A .docx whose main document part is replaced by the given XML."""
+    out = io.BytesIO()
+    with (
+        zipfile.ZipFile(io.BytesIO(make_docx(["placeholder"]))) as source,
+        zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target,
+    ):
+        for info in source.infolist():
+            payload = source.read(info)
+            target.writestr(info.filename, document_xml if info.filename == "word/document.xml" else payload)
+    return out.getvalue()
+
+
+_W = b'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
+
+
+def billion_laughs_docx() -> bytes:
+    """A .docx whose XML defines nested entities that expand to gigabytes."""
+    entities = b'<!ENTITY l0 "lol">' + b"".join(
+        b'<!ENTITY l%d "%s">' % (n, b"".join(b"&l%d;" % (n - 1) for _ in range(10))) for n in range(1, 10)
+    )
+    body = b"<w:body><w:p><w:r><w:t>&l9;</w:t></w:r></w:p></w:body>"
+    return docx_with_body(
+        b'<?xml version="1.0"?><!DOCTYPE d [' + entities + b"]><w:document " + _W + b">" + body + b"</w:document>"
+    )
+
+
+def external_entity_docx() -> bytes:
+    """A .docx whose XML asks for /etc/passwd through an external entity (XXE)."""
+    doctype = b'<!DOCTYPE d [<!ENTITY x SYSTEM "file:///etc/passwd">]>'
+    body = b"<w:body><w:p><w:r><w:t>&x;</w:t></w:r></w:p></w:body>"
+    return docx_with_body(b'<?xml version="1.0"?>' + doctype + b"<w:document " + _W + b">" + body + b"</w:document>")
+
+
 def macro_docx() -> bytes:
     """A .docx carrying a VBA project part."""
     out = io.BytesIO()

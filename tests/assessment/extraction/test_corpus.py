@@ -20,7 +20,9 @@ from assessment.extraction import (
 )
 
 from .corpus import (
+    billion_laughs_docx,
     encrypt_pdf,
+    external_entity_docx,
     lying_zip_docx,
     macro_docx,
     make_docx,
@@ -129,6 +131,9 @@ CASES = [
     Case("docx-lying-sizes", "forged.docx", lambda: lying_zip_docx(5 << 20, 1000),
          True, "failed", "damaged", "docx"),
     Case("docx-macros", "macro.docx", macro_docx, False, "failed", "contains macros"),
+    Case("docx-billion-laughs", "laughs.docx", billion_laughs_docx, True, "failed", "entity amplification", "docx"),
+    Case("docx-external-entity", "xxe.docx", external_entity_docx, True, "no_text", "no text", "docx",
+         text_lacks=("root:",)),
     Case("zip-as-docx", "archive.docx", plain_zip, False, "failed", "not a Word (.docx) or PowerPoint"),
     Case("ole-as-docx", "old.docx", lambda: b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 600,
          False, "failed", "old-format (.doc/.ppt)"),
