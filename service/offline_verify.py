@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 from datetime import datetime
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -45,14 +46,18 @@ def verify_file(path: Path, *, did_doc: Path | None, status_lists: list[Path], s
     if did_doc is not None:
         resolver = resolver_from_did_document(json.loads(did_doc.read_text(encoding="utf-8")))
         return verify_credential(data, resolve_key=resolver, fetch_status_list=given_lists.get, now=now,
-                                 suspension_list_url=_suspension_url)
+                                 suspension_list_url=_suspension_url_in(given_lists))
     return _verify_with_instance(data, given_lists, settings=settings, now=now)
 
 
-def _suspension_url(revocation_url: str) -> str | None:
-    if revocation_url.endswith("/status/revocation/1"):
-        return revocation_url.replace("/status/revocation/", "/status/suspension/")
-    return None
+def _suspension_url_in(given: dict[str, dict[str, Any]]) -> Callable[[str], str | None]:
+    """Check a Laurel suspension list only when the caller handed it over."""
+
+    def lookup(revocation_url: str) -> str | None:
+        candidate = revocation_url.replace("/status/revocation/", "/status/suspension/")
+        return candidate if candidate != revocation_url and candidate in given else None
+
+    return lookup
 
 
 def _verify_with_instance(data: dict[str, Any] | str | bytes, given: dict[str, dict[str, Any]], *,
@@ -74,4 +79,4 @@ def _verify_with_instance(data: dict[str, Any] | str | bytes, given: dict[str, d
             return public_key_from_multibase(keys[frag]) if base == did and frag in keys else None
 
         return verify_credential(data, resolve_key=resolve, fetch_status_list=given.get, now=now,
-                                 suspension_list_url=_suspension_url)
+                                 suspension_list_url=_suspension_url_in(given))

@@ -78,3 +78,27 @@ def verify() -> Any:
         data = raw
     result = verify_any(db(), data, settings=settings(), now=now())
     return result.to_json()
+
+
+@api.get("/credentials/<credential_id>/baked.png")
+def credentials_baked_png(credential_id: str) -> Any:
+    """The badge image with the signed credential baked in (PNG iTXt)."""
+    from service.operations.portability import baked_png
+    from service.web.badge_art import badge_png
+
+    cred = public_credential(db(), credential_id, viewer=optional_api_user())
+    body = baked_png(cred, badge_png(cred.award.badge))
+    return Response(body, mimetype="image/png",
+                    headers={"Content-Disposition": f'attachment; filename="badge-{cred.id}.png"'})
+
+
+@api.get("/credentials/<credential_id>/baked.svg")
+def credentials_baked_svg(credential_id: str) -> Any:
+    """The badge image with the signed credential baked in (SVG)."""
+    from service.operations.portability import baked_svg
+    from service.web.badge_art import badge_svg
+
+    cred = public_credential(db(), credential_id, viewer=optional_api_user())
+    body = baked_svg(cred, badge_svg(cred.award.badge))
+    return Response(body, mimetype="image/svg+xml",
+                    headers={"Content-Disposition": f'attachment; filename="badge-{cred.id}.svg"'})

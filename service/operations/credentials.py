@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import random
+import threading
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -22,6 +24,9 @@ from service.settings import Settings
 
 STATUS_PURPOSES = ("revocation", "suspension")
 LIST_ID = "1"
+STATUS_LIST_MAX_AGE = timedelta(hours=1)
+_status_cache: dict[tuple[str, str, str, str], tuple[datetime, dict[str, Any]]] = {}
+_status_cache_lock = threading.Lock()
 
 
 def credential_url(settings: Settings, credential_id: str) -> str:
@@ -176,13 +181,25 @@ def status_list_document(session: Session, *, settings: Settings, purpose: str, 
     query = select(Credential.status_index).where(Credential.status_list == LIST_ID)
     query = query.where(Credential.revoked_at.is_not(None)) if purpose == "revocation" else query.where(
         Credential.suspended.is_(True))
-    indices = list(session.scalars(query))
+    indices = sorted(session.scalars(query))
+    key, method = active_signing_key(session, settings=settings, now=now)
+    # Signing costs tens of ms of canonicalisation: re-sign only when the bits or the key change
+    # (and at least hourly, so validFrom stays recent).
+    cache_key = (settings.base_url, purpose, key.public_multibase, hashlib.sha256(repr(indices).encode()).hexdigest())
+    with _status_cache_lock:
+        cached = _status_cache.get(cache_key)
+        if cached is not None and now - cached[0] < STATUS_LIST_MAX_AGE:
+            return copy.deepcopy(cached[1])  # callers may mutate what they get
     doc = status_list_credential(
         list_id=status_list_url(settings, purpose), issuer=issuer_profile(settings), purpose=purpose,
         set_indices=indices, valid_from=now - timedelta(minutes=5),
     )
-    key, method = active_signing_key(session, settings=settings, now=now)
-    return sign_credential(doc, key, verification_method=method, created=now)
+    signed = sign_credential(doc, key, verification_method=method, created=now)
+    with _status_cache_lock:
+        _status_cache[cache_key] = (now, copy.deepcopy(signed))
+        if len(_status_cache) > 64:
+            _status_cache.pop(next(iter(_status_cache)))
+    return signed
 
 
 def verify_any(session: Session, data: dict[str, Any] | str | bytes, *, settings: Settings,

@@ -1,0 +1,219 @@
+"""Pre-scoring throughput under a burst, end to end, against raw model.encode on the same texts.
+
+A burst of realistic submissions goes through the real HTTP API (gunicorn), Redis and ONE
+`laurel worker` process; the script prints submissions scored per second, p50/p95 time from
+submit to scored, the worker's peak memory, and raw ``model.encode`` throughput on the same
+evidence chunks and rubric texts, measured in the same run after the worker has finished.
+
+Rerun (about 3 minutes on 2 cores):
+
+    .venv/bin/python benchmarks/prescore.py --submissions 500
+
+Uses DATABASE_URL / REDIS_URL when set, else a temporary SQLite file and an embedded Redis.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.request
+from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+DEMO = ROOT / "service" / "demo" / "catalogue.json"
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _texts(n: int, rng: random.Random) -> list[tuple[str, str]]:
+    """(badge key, evidence) pairs: the demo's sample evidence, recombined sentence by sentence."""
+    catalogue = json.loads(DEMO.read_text(encoding="utf-8"))
+    pools: dict[str, list[str]] = {}
+    for key, sample in catalogue["sample_evidence"].items():
+        sentences = [s.strip() + "." for t in sample["strong"] + sample["weak"] for s in t.split(". ") if s.strip()]
+        pools[key] = sentences
+    keys = sorted(pools)
+    out = []
+    for i in range(n):
+        key = keys[i % len(keys)]
+        k = min(len(pools[key]), rng.randint(6, 12))
+        out.append((key, " ".join(rng.sample(pools[key], k))))
+    return out
+
+
+def _call(base: str, path: str, body: dict[str, Any], token: str) -> dict[str, Any]:
+    req = urllib.request.Request(base + path, data=json.dumps(body).encode(), method="POST",
+                                 headers={"Content-Type": "application/json", "Authorization": f"Bearer {token}"})
+    with urllib.request.urlopen(req, timeout=60) as resp:  # noqa: S310 - loopback
+        data: dict[str, Any] = json.loads(resp.read())
+        return data
+
+
+def _peak_rss(pid: int, stop: threading.Event, out: list[int]) -> None:
+    import psutil
+
+    proc = psutil.Process(pid)
+    peak = 0
+    while not stop.is_set():
+        try:
+            peak = max(peak, proc.memory_info().rss)
+        except psutil.NoSuchProcess:
+            break
+        time.sleep(0.2)
+    out.append(peak)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--submissions", type=int, default=500)
+    args = parser.parse_args()
+    rng = random.Random(11)
+    workdir = Path(tempfile.mkdtemp(prefix="lbench", dir="/tmp"))
+    port = _free_port()
+    env = dict(os.environ, LAUREL_INSTANCE=str(workdir), PORT=str(port), LAUREL_SECRET_KEY="bench-secret",
+               LAUREL_BASE_URL=f"http://127.0.0.1:{port}", HF_HUB_OFFLINE="1", TRANSFORMERS_OFFLINE="1",
+               LAUREL_QUEUE=f"bench-{os.getpid()}")
+    server = None
+    if not env.get("REDIS_URL"):
+        from service.embedded_redis import start_embedded_redis
+
+        server, env["REDIS_URL"] = start_embedded_redis(workdir / "redis")
+    os.environ.update(env)
+    from sqlalchemy import select
+
+    from service.auth import issue_api_token
+    from service.migrate import upgrade
+    from service.models import Badge, Submission
+    from service.operations.badges import create_badge
+    from service.operations.users import create_user
+    from service.runtime import build_runtime
+    from service.settings import Settings
+
+    settings = Settings.from_env(env)
+    upgrade(settings.database_url)
+    runtime = build_runtime(settings)
+    catalogue = json.loads(DEMO.read_text(encoding="utf-8"))
+    texts = _texts(args.submissions, rng)
+    now = datetime.now(UTC)
+    with runtime.db.unit_of_work() as session:
+        wanted = {k for k, _ in texts}
+        for b in catalogue["badges"]:
+            if b["key"] in wanted:
+                create_badge(session, actor=None, now=now, data={  # type: ignore[arg-type]
+                    "slug": b["key"], "name": b["name"], "description": b["description"], "type": b["type"],
+                    "tier": b["tier"], "skills": b["skills"], "references": b.get("references", []),
+                    "criteria": [{"title": c["title"], "description": c["description"]} for c in b["criteria"]]})
+        tokens = []
+        for i in range(len(texts)):
+            user = create_user(session, email=f"bench{i}@northwind.example", role="learner", now=now)
+            tokens.append(issue_api_token(session, user=user, now=now))
+    with runtime.db.sessions() as session:
+        slugs = {b.slug: b.id for b in session.scalars(select(Badge))}
+
+    laurel = [sys.executable, "-m", "service.cli"]
+    web = subprocess.Popen([*laurel, "web", "--bind", f"127.0.0.1:{port}"], env=env,
+                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    worker = subprocess.Popen([*laurel, "worker"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        base = f"http://127.0.0.1:{port}"
+        for _ in range(120):
+            try:
+                urllib.request.urlopen(base + "/healthz", timeout=2)  # noqa: S310
+                break
+            except OSError:
+                time.sleep(0.5)
+        # Wait until the worker has loaded the model and built its index (it logs "Listening").
+        assert worker.stderr is not None
+        for line in worker.stderr:
+            if b"Listening on" in line:
+                break
+        threading.Thread(target=lambda: [None for _ in worker.stderr], daemon=True).start()  # type: ignore[union-attr]
+        stop, peak = threading.Event(), []  # type: ignore[var-annotated]
+        threading.Thread(target=_peak_rss, args=(worker.pid, stop, peak), daemon=True).start()
+
+        t0 = time.time()
+        with ThreadPoolExecutor(max_workers=8) as pool:
+            ids = list(pool.map(lambda it: _call(base, "/api/v1/submissions", {
+                "badge_id": slugs[it[1][0]], "statement": it[1][1]}, tokens[it[0]])["id"], enumerate(texts)))
+        submit_done = time.time() - t0
+        while True:
+            with runtime.db.sessions() as session:
+                left = session.scalar(select(Submission.id).where(Submission.status.in_(("queued", "scoring"))).limit(1))
+            if left is None:
+                break
+            time.sleep(0.5)
+        stop.set()
+        with runtime.db.sessions() as session:
+            rows = session.execute(select(Submission.submitted_at, Submission.scored_at, Submission.status)
+                                   .where(Submission.id.in_(ids))).all()
+    finally:
+        worker.terminate()
+        web.terminate()
+        worker.wait(timeout=30)
+        web.wait(timeout=30)
+    latencies = sorted((r.scored_at - r.submitted_at).total_seconds() for r in rows if r.scored_at)
+    first = min(r.submitted_at for r in rows)
+    last = max(r.scored_at for r in rows if r.scored_at)
+    wall = (last - first).total_seconds()
+    e2e_rate = len(latencies) / wall
+
+    raw_rate, chunks = _raw_encode_rate(runtime, ids)
+    print(json.dumps({
+        "submissions": len(ids), "scored": len(latencies), "failed": sum(r.status != "scored" for r in rows),
+        "submit_seconds": round(submit_done, 2), "burst_seconds": round(wall, 2),
+        "scored_per_second": round(e2e_rate, 2),
+        "latency_p50_s": round(statistics.median(latencies), 2),
+        "latency_p95_s": round(latencies[int(0.95 * (len(latencies) - 1))], 2),
+        "worker_peak_rss_mb": round(peak[0] / 2**20, 1) if peak else None,
+        "raw_encode_submissions_per_second": round(raw_rate, 2), "raw_encode_chunks": chunks,
+        "end_to_end_vs_raw": round(e2e_rate / raw_rate, 3),
+    }, indent=2))
+    if server is not None:
+        server.shutdown()
+    shutil.rmtree(workdir, ignore_errors=True)
+
+
+def _raw_encode_rate(runtime: Any, ids: list[str]) -> tuple[float, int]:
+    """Submissions per second when only model.encode runs: the same chunks and rubric texts."""
+    from sqlalchemy import select
+
+    from assessment.chunking import chunk_segments
+    from embeddings import MiniLMEncoder
+    from service.models import Submission
+    from service.operations.scoring import evidence_item
+
+    with runtime.db.sessions() as session:
+        items = [evidence_item(s) for s in session.scalars(select(Submission).where(Submission.id.in_(ids)))]
+    texts: list[str] = []
+    for item in items:
+        texts += [c.text for c in chunk_segments(item.segments)]
+    rubric = {f"{c.title}. {c.description}" for item in items for c in item.criteria}
+    rubric |= {r for item in items for r in item.references}
+    encoder = MiniLMEncoder()
+    encoder.encode(["warm up"])
+    t0 = time.perf_counter()
+    for start in range(0, len(texts), 256):
+        encoder.encode(texts[start:start + 256])
+    encoder.encode(sorted(rubric))
+    return len(items) / (time.perf_counter() - t0), len(texts)
+
+
+if __name__ == "__main__":
+    main()
