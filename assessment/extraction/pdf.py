@@ -26,7 +26,8 @@ def pdf_pages(data: bytes, limits: UploadLimits) -> tuple[list[tuple[str, str]],
     tree = reader.root_object.get("/Pages")
     claimed = tree.get_object().get("/Count", 0) if tree is not None else 0
     if isinstance(claimed, int) and claimed > limits.max_pages:
-        raise LimitExceeded(f"it claims {claimed:,} pages; the limit is {limits.max_pages:,}")
+        # The declared count, before the page tree is walked: refusing here costs nothing.
+        raise LimitExceeded(f"it has {claimed:,} pages; the limit is {limits.max_pages:,}")
     count = len(reader.pages)
     if count > limits.max_pages:
         raise LimitExceeded(f"it has {count:,} pages; the limit is {limits.max_pages:,}")
