@@ -59,8 +59,12 @@ def _texts(n: int, rng: random.Random) -> list[tuple[str, str]]:
 
 
 def _call(base: str, path: str, body: dict[str, Any], token: str) -> dict[str, Any]:
-    req = urllib.request.Request(base + path, data=json.dumps(body).encode(), method="POST",
-                                 headers={"Content-Type": "application/json", "Authorization": f"Bearer {token}"})
+    req = urllib.request.Request(
+        base + path,
+        data=json.dumps(body).encode(),
+        method="POST",
+        headers={"Content-Type": "application/json", "Authorization": f"Bearer {token}"},
+    )
     with urllib.request.urlopen(req, timeout=60) as resp:  # noqa: S310 - loopback
         data: dict[str, Any] = json.loads(resp.read())
         return data
@@ -80,6 +84,18 @@ def _peak_rss(pid: int, stop: threading.Event, out: list[int]) -> None:
     out.append(peak)
 
 
+def _wait_for_worker(redis_url: str, worker: subprocess.Popen[bytes]) -> None:
+    """Block until the worker has loaded the model and registered with Redis."""
+    from redis import Redis
+    from rq import Worker
+
+    conn = Redis.from_url(redis_url)
+    while not Worker.all(connection=conn):
+        if worker.poll() is not None:
+            raise SystemExit("the worker exited during start-up")
+        time.sleep(0.5)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--submissions", type=int, default=500)
@@ -87,9 +103,16 @@ def main() -> None:
     rng = random.Random(11)
     workdir = Path(tempfile.mkdtemp(prefix="lbench", dir="/tmp"))
     port = _free_port()
-    env = dict(os.environ, LAUREL_INSTANCE=str(workdir), PORT=str(port), LAUREL_SECRET_KEY="bench-secret",
-               LAUREL_BASE_URL=f"http://127.0.0.1:{port}", HF_HUB_OFFLINE="1", TRANSFORMERS_OFFLINE="1",
-               LAUREL_QUEUE=f"bench-{os.getpid()}")
+    env = dict(
+        os.environ,
+        LAUREL_INSTANCE=str(workdir),
+        PORT=str(port),
+        LAUREL_SECRET_KEY="bench-secret",
+        LAUREL_BASE_URL=f"http://127.0.0.1:{port}",
+        HF_HUB_OFFLINE="1",
+        TRANSFORMERS_OFFLINE="1",
+        LAUREL_QUEUE=f"bench-{os.getpid()}",
+    )
     server = None
     if not env.get("REDIS_URL"):
         from service.embedded_redis import start_embedded_redis
@@ -116,10 +139,21 @@ def main() -> None:
         wanted = {k for k, _ in texts}
         for b in catalogue["badges"]:
             if b["key"] in wanted:
-                create_badge(session, actor=None, now=now, data={  # type: ignore[arg-type]
-                    "slug": b["key"], "name": b["name"], "description": b["description"], "type": b["type"],
-                    "tier": b["tier"], "skills": b["skills"], "references": b.get("references", []),
-                    "criteria": [{"title": c["title"], "description": c["description"]} for c in b["criteria"]]})
+                create_badge(
+                    session,
+                    actor=None,
+                    now=now,
+                    data={  # type: ignore[arg-type]
+                        "slug": b["key"],
+                        "name": b["name"],
+                        "description": b["description"],
+                        "type": b["type"],
+                        "tier": b["tier"],
+                        "skills": b["skills"],
+                        "references": b.get("references", []),
+                        "criteria": [{"title": c["title"], "description": c["description"]} for c in b["criteria"]],
+                    },
+                )
         tokens = []
         for i in range(len(texts)):
             user = create_user(session, email=f"bench{i}@northwind.example", role="learner", now=now)
@@ -128,9 +162,10 @@ def main() -> None:
         slugs = {b.slug: b.id for b in session.scalars(select(Badge))}
 
     laurel = [sys.executable, "-m", "service.cli"]
-    web = subprocess.Popen([*laurel, "web", "--bind", f"127.0.0.1:{port}"], env=env,
-                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    worker = subprocess.Popen([*laurel, "worker"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    web = subprocess.Popen(
+        [*laurel, "web", "--bind", f"127.0.0.1:{port}"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    worker = subprocess.Popen([*laurel, "worker"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         base = f"http://127.0.0.1:{port}"
         for _ in range(120):
@@ -139,30 +174,34 @@ def main() -> None:
                 break
             except OSError:
                 time.sleep(0.5)
-        # Wait until the worker has loaded the model and built its index (it logs "Listening").
-        assert worker.stderr is not None
-        for line in worker.stderr:
-            if b"Listening on" in line:
-                break
-        threading.Thread(target=lambda: [None for _ in worker.stderr], daemon=True).start()  # type: ignore[union-attr]
+        _wait_for_worker(env["REDIS_URL"], worker)
         stop, peak = threading.Event(), []  # type: ignore[var-annotated]
         threading.Thread(target=_peak_rss, args=(worker.pid, stop, peak), daemon=True).start()
 
         t0 = time.time()
         with ThreadPoolExecutor(max_workers=8) as pool:
-            ids = list(pool.map(lambda it: _call(base, "/api/v1/submissions", {
-                "badge_id": slugs[it[1][0]], "statement": it[1][1]}, tokens[it[0]])["id"], enumerate(texts)))
+            ids = list(
+                pool.map(
+                    lambda it: _call(
+                        base, "/api/v1/submissions", {"badge_id": slugs[it[1][0]], "statement": it[1][1]}, tokens[it[0]]
+                    )["id"],
+                    enumerate(texts),
+                )
+            )
         submit_done = time.time() - t0
         while True:
             with runtime.db.sessions() as session:
-                left = session.scalar(select(Submission.id).where(Submission.status.in_(("queued", "scoring"))).limit(1))
+                left = session.scalar(
+                    select(Submission.id).where(Submission.status.in_(("queued", "scoring"))).limit(1)
+                )
             if left is None:
                 break
             time.sleep(0.5)
         stop.set()
         with runtime.db.sessions() as session:
-            rows = session.execute(select(Submission.submitted_at, Submission.scored_at, Submission.status)
-                                   .where(Submission.id.in_(ids))).all()
+            rows = session.execute(
+                select(Submission.submitted_at, Submission.scored_at, Submission.status).where(Submission.id.in_(ids))
+            ).all()
     finally:
         worker.terminate()
         web.terminate()
@@ -175,16 +214,25 @@ def main() -> None:
     e2e_rate = len(latencies) / wall
 
     raw_rate, chunks = _raw_encode_rate(runtime, ids)
-    print(json.dumps({
-        "submissions": len(ids), "scored": len(latencies), "failed": sum(r.status != "scored" for r in rows),
-        "submit_seconds": round(submit_done, 2), "burst_seconds": round(wall, 2),
-        "scored_per_second": round(e2e_rate, 2),
-        "latency_p50_s": round(statistics.median(latencies), 2),
-        "latency_p95_s": round(latencies[int(0.95 * (len(latencies) - 1))], 2),
-        "worker_peak_rss_mb": round(peak[0] / 2**20, 1) if peak else None,
-        "raw_encode_submissions_per_second": round(raw_rate, 2), "raw_encode_chunks": chunks,
-        "end_to_end_vs_raw": round(e2e_rate / raw_rate, 3),
-    }, indent=2))
+    print(
+        json.dumps(
+            {
+                "submissions": len(ids),
+                "scored": len(latencies),
+                "failed": sum(r.status != "scored" for r in rows),
+                "submit_seconds": round(submit_done, 2),
+                "burst_seconds": round(wall, 2),
+                "scored_per_second": round(e2e_rate, 2),
+                "latency_p50_s": round(statistics.median(latencies), 2),
+                "latency_p95_s": round(latencies[int(0.95 * (len(latencies) - 1))], 2),
+                "worker_peak_rss_mb": round(peak[0] / 2**20, 1) if peak else None,
+                "raw_encode_submissions_per_second": round(raw_rate, 2),
+                "raw_encode_chunks": chunks,
+                "end_to_end_vs_raw": round(e2e_rate / raw_rate, 3),
+            },
+            indent=2,
+        )
+    )
     if server is not None:
         server.shutdown()
     shutil.rmtree(workdir, ignore_errors=True)
@@ -210,7 +258,7 @@ def _raw_encode_rate(runtime: Any, ids: list[str]) -> tuple[float, int]:
     encoder.encode(["warm up"])
     t0 = time.perf_counter()
     for start in range(0, len(texts), 256):
-        encoder.encode(texts[start:start + 256])
+        encoder.encode(texts[start : start + 256])
     encoder.encode(sorted(rubric))
     return len(items) / (time.perf_counter() - t0), len(texts)
 

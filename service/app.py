@@ -21,7 +21,15 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     register_error_handlers(app)
     register_blueprints(app)
     register_template_helpers(app)
+    warm_caches()
     return app
+
+
+def warm_caches() -> None:
+    """Resolve the bundled JSON-LD contexts now, not on the first signature or verification."""
+    from issuance.jsonld import warm_up
+
+    warm_up()
 
 
 def configure_flask(app: Flask, settings: Settings) -> None:

@@ -7,8 +7,8 @@ is its own; status lists from given files (matched by their ``id``), else from t
 from __future__ import annotations
 
 import json
-from datetime import datetime
 from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 

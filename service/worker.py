@@ -45,6 +45,9 @@ def run_worker(settings: Settings, *, burst: bool = False, preload: bool = True)
     """Run jobs until stopped (or, with ``burst``, until the queue is empty)."""
     runtime = build_runtime(settings)
     install_runtime(runtime)
+    from issuance.jsonld import warm_up
+
+    warm_up()
     if preload:
         from embeddings import default_encoder
 

@@ -23,8 +23,9 @@ def slugify(name: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", ascii_name.lower()).strip("-")[:100] or "badge"
 
 
-def _text(data: Mapping[str, Any], key: str, errors: dict[str, str], *, required: bool = False,
-          max_len: int = 5000) -> str:
+def _text(
+    data: Mapping[str, Any], key: str, errors: dict[str, str], *, required: bool = False, max_len: int = 5000
+) -> str:
     value = data.get(key, "")
     if value is None:
         value = ""
@@ -109,10 +110,19 @@ def validate_badge(data: Mapping[str, Any], *, partial: bool = False) -> dict[st
 
 
 def _apply(session: Session, badge: Badge, clean: Mapping[str, Any]) -> None:
-    simple = {"name": "name", "description": "description", "type": "badge_type", "tier": "tier",
-              "status": "status", "skills": "skills", "references": "references",
-              "criteria_narrative": "criteria_narrative", "evidence_prompt": "evidence_prompt",
-              "validity_months": "validity_months", "required_approvals": "required_approvals"}
+    simple = {
+        "name": "name",
+        "description": "description",
+        "type": "badge_type",
+        "tier": "tier",
+        "status": "status",
+        "skills": "skills",
+        "references": "references",
+        "criteria_narrative": "criteria_narrative",
+        "evidence_prompt": "evidence_prompt",
+        "validity_months": "validity_months",
+        "required_approvals": "required_approvals",
+    }
     for key, attr in simple.items():
         if key in clean:
             setattr(badge, attr, clean[key])
@@ -121,8 +131,9 @@ def _apply(session: Session, badge: Badge, clean: Mapping[str, Any]) -> None:
         new = [(c["title"], c["description"], c["weight"], c["levels"]) for c in clean["criteria"]]
         if old != new:
             badge.criteria = [
-                Criterion(position=i, title=c["title"], description=c["description"],
-                          weight=c["weight"], levels=c["levels"])
+                Criterion(
+                    position=i, title=c["title"], description=c["description"], weight=c["weight"], levels=c["levels"]
+                )
                 for i, c in enumerate(clean["criteria"])
             ]
             if old:
@@ -144,8 +155,7 @@ def create_badge(session: Session, *, actor: User, data: Mapping[str, Any], now:
     return badge
 
 
-def update_badge(session: Session, *, actor: User, badge_id: str, data: Mapping[str, Any],
-                 now: datetime) -> Badge:
+def update_badge(session: Session, *, actor: User, badge_id: str, data: Mapping[str, Any], now: datetime) -> Badge:
     """Change some fields of a badge; a changed rubric bumps its version (rescoring follows)."""
     badge = get_badge(session, badge_id)
     _apply(session, badge, validate_badge(data, partial=True))
@@ -164,7 +174,9 @@ def _set_prerequisites(session: Session, badge: Badge, raw: Any) -> None:
     found = list(session.scalars(select(Badge).where(Badge.id.in_(raw)))) if raw else []
     missing = set(raw) - {b.id for b in found}
     if missing or badge.id in raw:
-        raise ValidationFailed(errors={"prerequisites": "Unknown badge ids: " + ", ".join(sorted(missing or {badge.id}))})
+        raise ValidationFailed(
+            errors={"prerequisites": "Unknown badge ids: " + ", ".join(sorted(missing or {badge.id}))}
+        )
     badge.prerequisites = found
 
 
@@ -176,8 +188,15 @@ def get_badge(session: Session, badge_id: str) -> Badge:
     return badge
 
 
-def list_badges(session: Session, *, include_inactive: bool = False, after: str | None = None,
-                limit: int = 50, badge_type: str | None = None, search: str | None = None) -> Sequence[Badge]:
+def list_badges(
+    session: Session,
+    *,
+    include_inactive: bool = False,
+    after: str | None = None,
+    limit: int = 50,
+    badge_type: str | None = None,
+    search: str | None = None,
+) -> Sequence[Badge]:
     """Badges ordered by name (keyset pagination on (name, id) via ``after`` = last id)."""
     query = select(Badge).order_by(Badge.name, Badge.id)
     if not include_inactive:

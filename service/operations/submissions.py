@@ -91,9 +91,7 @@ def create_submission(
     """
     if idempotency_key:
         existing = session.scalar(
-            select(Submission).where(
-                Submission.learner_id == learner.id, Submission.idempotency_key == idempotency_key
-            )
+            select(Submission).where(Submission.learner_id == learner.id, Submission.idempotency_key == idempotency_key)
         )
         if existing is not None:
             return existing
@@ -111,12 +109,13 @@ def create_submission(
         select(Submission.id).where(
             Submission.learner_id == learner.id,
             Submission.badge_id == badge.id,
-            Submission.status.in_(("draft", "queued", "scoring", "scored", "scoring_failed", "changes_requested", "approved")),
+            Submission.status.in_(
+                ("draft", "queued", "scoring", "scored", "scoring_failed", "changes_requested", "approved")
+            ),
         )
     )
     if open_one:
-        raise Conflict("You already have a submission for this badge; open it to continue.",
-                       submission_id=open_one)
+        raise Conflict("You already have a submission for this badge; open it to continue.", submission_id=open_one)
     submission = Submission(
         badge_id=badge.id,
         learner_id=learner.id,
@@ -135,15 +134,27 @@ def create_submission(
     return submission
 
 
-def _attach_files(session: Session, submission: Submission,
-                  checked: Sequence[tuple[Upload, str, str]], store: FileStore, now: datetime) -> None:
+def _attach_files(
+    session: Session,
+    submission: Submission,
+    checked: Sequence[tuple[Upload, str, str]],
+    store: FileStore,
+    now: datetime,
+) -> None:
     for upload, safe_name, kind in checked:
         digest = store.put(upload.data)
-        session.add(SubmissionFile(
-            submission_id=submission.id, version=submission.version, digest=digest, name=safe_name,
-            kind=kind, size=len(upload.data), created_at=now,
-            extraction_status="pending",
-        ))
+        session.add(
+            SubmissionFile(
+                submission_id=submission.id,
+                version=submission.version,
+                digest=digest,
+                name=safe_name,
+                kind=kind,
+                size=len(upload.data),
+                created_at=now,
+                extraction_status="pending",
+            )
+        )
     session.flush()
 
 
@@ -170,19 +181,34 @@ def resubmit(
     if not statement and not checked and not clean_links and not (keep_files and submission.files):
         raise ValidationFailed(errors={"statement": "Describe your evidence, attach a file or add a link."})
     if submission.status == "changes_requested":
-        session.add(SubmissionVersion(
-            submission_id=submission.id, number=submission.version, statement=submission.statement,
-            links=list(submission.links), prescore=submission.prescore, status=submission.status,
-            created_at=now,
-        ))
+        session.add(
+            SubmissionVersion(
+                submission_id=submission.id,
+                number=submission.version,
+                statement=submission.statement,
+                links=list(submission.links),
+                prescore=submission.prescore,
+                status=submission.status,
+                created_at=now,
+            )
+        )
         submission.version += 1
         carried = [f for f in submission.files if f.version == submission.version - 1] if keep_files else []
         for f in carried:
-            session.add(SubmissionFile(
-                submission_id=submission.id, version=submission.version, digest=f.digest, name=f.name,
-                kind=f.kind, size=f.size, extraction_status=f.extraction_status,
-                extraction_message=f.extraction_message, segments=f.segments, created_at=now,
-            ))
+            session.add(
+                SubmissionFile(
+                    submission_id=submission.id,
+                    version=submission.version,
+                    digest=f.digest,
+                    name=f.name,
+                    kind=f.kind,
+                    size=f.size,
+                    extraction_status=f.extraction_status,
+                    extraction_message=f.extraction_message,
+                    segments=f.segments,
+                    created_at=now,
+                )
+            )
     submission.statement = statement
     submission.links = clean_links
     submission.status = "queued"
@@ -233,9 +259,11 @@ def file_for_viewer(session: Session, *, user: User, submission_id: str, file_id
 
 def learner_submissions(session: Session, *, learner: User) -> list[Submission]:
     """The learner's submissions, newest first."""
-    return list(session.scalars(
-        select(Submission).where(Submission.learner_id == learner.id).order_by(Submission.created_at.desc())
-    ).unique())
+    return list(
+        session.scalars(
+            select(Submission).where(Submission.learner_id == learner.id).order_by(Submission.created_at.desc())
+        ).unique()
+    )
 
 
 def ensure_not_forbidden(user: User, role: str) -> None:

@@ -34,8 +34,14 @@ def _wants_json() -> bool:
 
 def problem(status: int, title: str, detail: str, code: str, **extra: Any) -> Response:
     """A problem-details JSON response."""
-    body = {"type": f"https://laurel.example/problems/{code}", "title": title, "status": status,
-            "detail": detail, "code": code, **extra}
+    body = {
+        "type": f"https://laurel.example/problems/{code}",
+        "title": title,
+        "status": status,
+        "detail": detail,
+        "code": code,
+        **extra,
+    }
     response = jsonify(body)
     response.status_code = status
     response.content_type = "application/problem+json"
@@ -43,8 +49,14 @@ def problem(status: int, title: str, detail: str, code: str, **extra: Any) -> Re
 
 
 def _page(status: int, title: str, detail: str, errors: dict[str, str] | None = None) -> tuple[str, int]:
-    return render_template("error.html", status=status, title=title, detail=detail,
-                           friendly=FRIENDLY.get(status, detail), errors=errors or {}), status
+    return render_template(
+        "error.html",
+        status=status,
+        title=title,
+        detail=detail,
+        friendly=FRIENDLY.get(status, detail),
+        errors=errors or {},
+    ), status
 
 
 def init_error_handlers(app: Flask) -> None:
@@ -60,7 +72,9 @@ def init_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(CSRFError)
     def _csrf(exc: CSRFError) -> Any:
-        return _page(400, "Form expired", "The form was missing its security token or it expired. Reload the page and try again.")
+        return _page(
+            400, "Form expired", "The form was missing its security token or it expired. Reload the page and try again."
+        )
 
     @app.errorhandler(HTTPException)
     def _http(exc: HTTPException) -> Any:

@@ -39,48 +39,68 @@ def test_tokens_are_stored_hashed(make_user: Any, token_for: Any, runtime: Any) 
 
 def test_broken_json_and_invalid_badges_are_explained(client: Any, make_user: Any, api_headers: Any) -> None:
     headers = api_headers(make_user("admin"))
-    _problem(client.post("/api/v1/badges", data="{not json", headers={**headers, "Content-Type": "application/json"}), 422)
-    body = _problem(client.post("/api/v1/badges", json={"name": "", "type": "wizardry", "criteria": []},
-                                headers=headers), 422)
+    _problem(
+        client.post("/api/v1/badges", data="{not json", headers={**headers, "Content-Type": "application/json"}), 422
+    )
+    body = _problem(
+        client.post("/api/v1/badges", json={"name": "", "type": "wizardry", "criteria": []}, headers=headers), 422
+    )
     assert {"name", "type", "criteria"} <= set(body["errors"])
 
 
-def test_learners_cannot_create_badges_or_see_the_queue(client: Any, make_user: Any, api_headers: Any,
-                                                        badge_body: Any) -> None:
+def test_learners_cannot_create_badges_or_see_the_queue(
+    client: Any, make_user: Any, api_headers: Any, badge_body: Any
+) -> None:
     headers = api_headers(make_user("learner"))
     _problem(client.post("/api/v1/badges", json=badge_body, headers=headers), 403)
     _problem(client.get("/api/v1/review/queue", headers=headers), 403)
 
 
-def test_a_learner_never_sees_another_learners_submission(client: Any, make_user: Any, api_headers: Any,
-                                                          make_badge: Any) -> None:
+def test_a_learner_never_sees_another_learners_submission(
+    client: Any, make_user: Any, api_headers: Any, make_badge: Any
+) -> None:
     badge = make_badge()
     alice, bob = make_user("learner"), make_user("learner")
-    sub = client.post("/api/v1/submissions", json={"badge_id": badge.id, "statement": "My evidence text."},
-                      headers=api_headers(alice)).get_json()
+    sub = client.post(
+        "/api/v1/submissions", json={"badge_id": badge.id, "statement": "My evidence text."}, headers=api_headers(alice)
+    ).get_json()
     _problem(client.get(f"/api/v1/submissions/{sub['id']}", headers=api_headers(bob)), 404)
     _problem(client.get("/api/v1/submissions/does-not-exist", headers=api_headers(alice)), 404)
 
 
-def test_nobody_reviews_their_own_submission(client: Any, make_user: Any, api_headers: Any, make_badge: Any,
-                                             drain_queue: Any) -> None:
+def test_nobody_reviews_their_own_submission(
+    client: Any, make_user: Any, api_headers: Any, make_badge: Any, drain_queue: Any
+) -> None:
     badge = make_badge()
     reviewer = make_user("reviewer")
-    sub = client.post("/api/v1/submissions", json={"badge_id": badge.id, "statement": "I built the report."},
-                      headers=api_headers(reviewer)).get_json()
+    sub = client.post(
+        "/api/v1/submissions",
+        json={"badge_id": badge.id, "statement": "I built the report."},
+        headers=api_headers(reviewer),
+    ).get_json()
     drain_queue()
-    _problem(client.post(f"/api/v1/submissions/{sub['id']}/decision", json={"decision": "approve"},
-                         headers=api_headers(reviewer)), 403)
+    _problem(
+        client.post(
+            f"/api/v1/submissions/{sub['id']}/decision", json={"decision": "approve"}, headers=api_headers(reviewer)
+        ),
+        403,
+    )
 
 
-def test_rejection_needs_a_comment_and_unknown_decisions_fail(client: Any, make_user: Any, api_headers: Any,
-                                                              make_badge: Any, drain_queue: Any) -> None:
+def test_rejection_needs_a_comment_and_unknown_decisions_fail(
+    client: Any, make_user: Any, api_headers: Any, make_badge: Any, drain_queue: Any
+) -> None:
     badge = make_badge()
-    sub = client.post("/api/v1/submissions", json={"badge_id": badge.id, "statement": "I built the report."},
-                      headers=api_headers(make_user("learner"))).get_json()
+    sub = client.post(
+        "/api/v1/submissions",
+        json={"badge_id": badge.id, "statement": "I built the report."},
+        headers=api_headers(make_user("learner")),
+    ).get_json()
     drain_queue()
     headers = api_headers(make_user("reviewer"))
-    _problem(client.post(f"/api/v1/submissions/{sub['id']}/decision", json={"decision": "reject"}, headers=headers), 422)
+    _problem(
+        client.post(f"/api/v1/submissions/{sub['id']}/decision", json={"decision": "reject"}, headers=headers), 422
+    )
     _problem(client.post(f"/api/v1/submissions/{sub['id']}/decision", json={"decision": "maybe"}, headers=headers), 422)
 
 
@@ -97,14 +117,20 @@ def test_duplicate_requests_with_an_idempotency_key_create_one_submission(
         assert session.scalar(select(func.count(Submission.id))) == 1
 
 
-def test_a_second_open_submission_for_the_same_badge_is_a_conflict(client: Any, make_user: Any, api_headers: Any,
-                                                                    make_badge: Any) -> None:
+def test_a_second_open_submission_for_the_same_badge_is_a_conflict(
+    client: Any, make_user: Any, api_headers: Any, make_badge: Any
+) -> None:
     badge = make_badge()
     headers = api_headers(make_user("learner"))
-    assert client.post("/api/v1/submissions", json={"badge_id": badge.id, "statement": "One."},
-                       headers=headers).status_code == 202
-    body = _problem(client.post("/api/v1/submissions", json={"badge_id": badge.id, "statement": "Two."},
-                                headers=headers), 409)
+    assert (
+        client.post(
+            "/api/v1/submissions", json={"badge_id": badge.id, "statement": "One."}, headers=headers
+        ).status_code
+        == 202
+    )
+    body = _problem(
+        client.post("/api/v1/submissions", json={"badge_id": badge.id, "statement": "Two."}, headers=headers), 409
+    )
     assert body["submission_id"]
 
 
@@ -115,8 +141,11 @@ def test_uploads_of_the_wrong_type_are_refused_and_nothing_is_stored(
 
     badge = make_badge()
     headers = api_headers(make_user("learner"))
-    data = {"badge_id": badge.id, "statement": "See the attached report.",
-            "files": [(io.BytesIO(b"MZ\x90\x00\x03 this is a windows executable"), "report.pdf")]}
+    data = {
+        "badge_id": badge.id,
+        "statement": "See the attached report.",
+        "files": [(io.BytesIO(b"MZ\x90\x00\x03 this is a windows executable"), "report.pdf")],
+    }
     _problem(client.post("/api/v1/submissions", data=data, headers=headers, content_type="multipart/form-data"), 422)
     with runtime.db.sessions() as session:
         assert session.scalar(select(func.count(Submission.id))) == 0
@@ -131,10 +160,15 @@ def test_multipart_evidence_files_are_extracted_and_scored(
 
     badge = make_badge()
     headers = api_headers(make_user("learner"))
-    text = ("# Revenue report\n\nI joined orders and customers on customer_id and grouped revenue by region. "
-            "An index on order_date cut the runtime from 40 s to 2 s.\n")
-    data = {"badge_id": badge.id, "statement": "My report write-up is attached.",
-            "files": [(io.BytesIO(text.encode()), "write-up.md")]}
+    text = (
+        "# Revenue report\n\nI joined orders and customers on customer_id and grouped revenue by region. "
+        "An index on order_date cut the runtime from 40 s to 2 s.\n"
+    )
+    data = {
+        "badge_id": badge.id,
+        "statement": "My report write-up is attached.",
+        "files": [(io.BytesIO(text.encode()), "write-up.md")],
+    }
     resp = client.post("/api/v1/submissions", data=data, headers=headers, content_type="multipart/form-data")
     assert resp.status_code == 202, resp.get_json()
     sid = resp.get_json()["id"]
@@ -160,6 +194,13 @@ def test_lists_paginate_with_a_cursor(client: Any, make_badge: Any) -> None:
 def test_openapi_document_lists_the_contract(client: Any) -> None:
     doc = client.get("/api/v1/openapi.json").get_json()
     assert doc["openapi"].startswith("3.")
-    for path in ("/badges", "/submissions", "/submissions/{id}", "/submissions/{id}/decision", "/verify",
-                 "/credentials/{id}", "/learners/{id}/recommendations"):
+    for path in (
+        "/badges",
+        "/submissions",
+        "/submissions/{id}",
+        "/submissions/{id}/decision",
+        "/verify",
+        "/credentials/{id}",
+        "/learners/{id}/recommendations",
+    ):
         assert path in doc["paths"]

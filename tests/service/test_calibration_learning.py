@@ -20,7 +20,10 @@ BADGE = {
     "tier": "practitioner",
     "skills": ["Incident management", "Technical writing"],
     "criteria": [
-        {"title": "Timeline and impact", "description": "Gives a timeline of the incident and its impact on customers."},
+        {
+            "title": "Timeline and impact",
+            "description": "Gives a timeline of the incident and its impact on customers.",
+        },
         {"title": "Root cause", "description": "Explains the contributing causes without blaming individuals."},
         {"title": "Follow-up actions", "description": "Lists follow-up actions with owners and due dates."},
     ],
@@ -72,8 +75,11 @@ def test_reviewer_decisions_change_the_badge_calibration_and_improve_ranking(
     subs = []
     for good in labels:
         learner = make_user("learner", password=None)
-        resp = client.post("/api/v1/submissions", json={"badge_id": badge["id"], "statement": _evidence(rng, good)},
-                           headers=api_headers(learner))
+        resp = client.post(
+            "/api/v1/submissions",
+            json={"badge_id": badge["id"], "statement": _evidence(rng, good)},
+            headers=api_headers(learner),
+        )
         assert resp.status_code == 202
         subs.append(resp.get_json()["id"])
     drain_queue()
