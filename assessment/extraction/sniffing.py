@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import re
+import struct
 import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -59,6 +60,10 @@ def sniff(data: bytes) -> Sniffed:
     if data.startswith((b"MZ", b"\x7fELF", b"\xcf\xfa\xed\xfe", b"\xca\xfe\xba\xbe")):
         return Sniffed(None, "an executable program")
     guess = filetype.guess(data[:8192])
+    if guess is not None and guess.extension in EXTENSION_KINDS:
+        # filetype matches shorter signatures than the checks above: a format we accept
+        # that failed them has a damaged header.
+        return Sniffed(None, f"a .{guess.extension} file with a damaged header")
     if guess is not None:
         return Sniffed(None, f"a .{guess.extension} file ({guess.mime})")
     if decode_text(data) is not None:
@@ -74,7 +79,7 @@ def office_kind(data: bytes, limits: UploadLimits) -> str:
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             infos = archive.infolist()
-    except (zipfile.BadZipFile, ValueError, OSError) as exc:
+    except (zipfile.BadZipFile, ValueError, OSError, EOFError, NotImplementedError, struct.error) as exc:
         raise BrokenFile(f"the ZIP structure is damaged ({exc})") from exc
     if len(infos) > MAX_ZIP_ENTRIES:
         raise LimitExceeded(f"it holds {len(infos):,} parts, more than an Office file needs")
