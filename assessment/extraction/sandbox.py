@@ -106,6 +106,11 @@ class ExtractionSandbox:
             except (OSError, ProtocolError):
                 code = self._stop()
                 return failed(kind, f"{name}: {_death_message(code, limits)}")
+            except BaseException:
+                # Interrupted from outside (a job timeout's SIGALRM, Ctrl-C): the child may
+                # still answer this request later, so it must not serve the next one.
+                self._stop()
+                raise
             self._tasks += 1
             if recycle or self._tasks >= self.max_tasks:
                 self._stop()

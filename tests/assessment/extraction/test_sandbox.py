@@ -123,3 +123,23 @@ def test_a_child_that_cannot_start_raises(monkeypatch: pytest.MonkeyPatch) -> No
 
 def test_default_sandbox_is_one_per_process() -> None:
     assert default_sandbox() is default_sandbox()
+
+
+def test_an_interrupted_run_does_not_leak_its_answer_into_the_next(sandbox: ExtractionSandbox, slow_pdf: bytes) -> None:
+    class JobTimeout(Exception):
+        pass
+
+    def on_alarm(signum: int, frame: object) -> None:
+        raise JobTimeout
+
+    previous = signal.signal(signal.SIGALRM, on_alarm)
+    signal.setitimer(signal.ITIMER_REAL, 0.5)
+    try:
+        with pytest.raises(JobTimeout):
+            sandbox.run("slow.pdf", slow_pdf, "pdf", UploadLimits())
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+    result = sandbox.run("next.txt", b"the next file", "txt", UploadLimits())
+    assert result.text == "the next file"
