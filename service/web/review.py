@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from werkzeug.wrappers import Response
 
 from service.errors import ValidationFailed
 from service.models import BANDS, Submission
@@ -76,7 +77,7 @@ def decision(submission_id: str) -> Response | tuple[str, int]:
     if award is not None and award.credential is not None:
         flash({"text": f"Approved: {who} now holds {updated.badge.name}.",
                "link": url_for("public.credential_page", credential_id=award.credential.id),
-               "link_text": "View the credential"}, "success")
+               "link_text": "View the credential"}, "success")  # type: ignore[arg-type]  # base.html renders mappings
     elif updated.status == "changes_requested":
         flash(f"Changes requested from {who}.", "info")
     else:
