@@ -10,7 +10,7 @@ import resource
 import sys
 import warnings
 
-from assessment.extraction.extract import extract_checked
+from assessment.extraction.extract import extract_checked, load_parsers
 from assessment.extraction.limits import MB, UploadLimits
 from assessment.extraction.protocol import READY, encode_result, frame, read_request
 from assessment.extraction.results import failed
@@ -28,6 +28,7 @@ def main() -> int:
     requests = sys.stdin.buffer
     logging.disable(logging.CRITICAL)
     warnings.simplefilter("ignore")
+    load_parsers()
     _forbid_files_and_cores()
     protocol_out.write(frame(READY))
     protocol_out.flush()

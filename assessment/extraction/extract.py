@@ -2,19 +2,41 @@
 
 from __future__ import annotations
 
+import importlib
 import zipfile
 from collections.abc import Callable
+from typing import cast
 
 from assessment.extraction.errors import ExtractionError
 from assessment.extraction.filenames import sanitize_filename
-from assessment.extraction.images import check_image
 from assessment.extraction.limits import UploadLimits
-from assessment.extraction.markup import html_text, plain_text
-from assessment.extraction.office import docx_text, pptx_slides
-from assessment.extraction.pdf import pdf_pages
 from assessment.extraction.results import KINDS, ExtractionResult, assemble, failed
 
 Pages = tuple[list[tuple[str, str]], int]
+Reader = Callable[[bytes, UploadLimits], Pages]
+
+# Parsers are imported on first use (pypdf, python-docx, python-pptx, lxml, Pillow take about
+# half a second), so the web process can import this package for check_upload cheaply.
+_READERS = {
+    "pdf": ("pdf", "pdf_pages"),
+    "docx": ("office", "docx_pages"),
+    "pptx": ("office", "pptx_slides"),
+    "txt": ("markup", "plain_pages"),
+    "md": ("markup", "plain_pages"),
+    "html": ("markup", "html_pages"),
+}
+
+
+def load_parsers() -> None:
+    """Import every parser now; the sandbox child does this once before taking files."""
+    for kind in _READERS:
+        _reader(kind)
+    importlib.import_module("assessment.extraction.images")
+
+
+def _reader(kind: str) -> Reader:
+    module, function = _READERS[kind]
+    return cast(Reader, getattr(importlib.import_module(f"assessment.extraction.{module}"), function))
 
 
 def extract_text_unsandboxed(name: str, data: bytes, kind: str, limits: UploadLimits) -> ExtractionResult:
@@ -37,10 +59,12 @@ def extract_checked(name: str, data: bytes, kind: str, limits: UploadLimits) -> 
         raise ValueError(f"unknown kind {kind!r}; expected one of {KINDS}")
     source = sanitize_filename(name)
     if kind == "image":
-        return _image_result(source, data), True
+        from assessment.extraction.images import image_result
+
+        return image_result(source, data), True
     if not data:
         return ExtractionResult("no_text", f"{source}: the file is empty", kind, ()), True
-    reader = _READERS[kind]
+    reader = _reader(kind)
     try:
         parts, pages = reader(data, limits)
     except ExtractionError as exc:
@@ -58,33 +82,5 @@ def extract_checked(name: str, data: bytes, kind: str, limits: UploadLimits) -> 
         return failed(kind, f"{source}: the file is damaged or incomplete ({detail})"), False
     return assemble(source, kind, parts, limits.max_chars, pages), True
 
-
-def _image_result(source: str, data: bytes) -> ExtractionResult:
-    try:
-        width, height = check_image(data)
-    except ExtractionError as exc:
-        return failed("image", f"{source}: {exc}")
-    return ExtractionResult("no_text", f"image ({width}x{height}) kept for reviewers; no text to score", "image", ())
-
-
-def _unpaged(read: Callable[[bytes], str]) -> Callable[[bytes, UploadLimits], Pages]:
-    def reader(data: bytes, limits: UploadLimits) -> Pages:
-        return [("", read(data))], 0
-
-    return reader
-
-
-def _docx(data: bytes, limits: UploadLimits) -> Pages:
-    return [("", docx_text(data, limits))], 0
-
-
-_READERS: dict[str, Callable[[bytes, UploadLimits], Pages]] = {
-    "pdf": pdf_pages,
-    "docx": _docx,
-    "pptx": pptx_slides,
-    "txt": _unpaged(plain_text),
-    "md": _unpaged(plain_text),
-    "html": _unpaged(html_text),
-}
 
 __all__ = ["extract_text_unsandboxed"]

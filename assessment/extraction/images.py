@@ -7,7 +7,8 @@ import warnings
 
 from PIL import Image
 
-from assessment.extraction.errors import BrokenFile, LimitExceeded
+from assessment.extraction.errors import BrokenFile, ExtractionError, LimitExceeded
+from assessment.extraction.results import ExtractionResult, failed
 
 MAX_IMAGE_PIXELS = 100_000_000
 
@@ -27,3 +28,13 @@ def check_image(data: bytes) -> tuple[int, int]:
     if width * height > MAX_IMAGE_PIXELS:
         raise LimitExceeded(f"the image is {width}x{height} pixels, too large to show safely")
     return width, height
+
+
+def image_result(source: str, data: bytes) -> ExtractionResult:
+    """``no_text`` for a readable image (kept for reviewers), ``failed`` for a bad one."""
+    try:
+        width, height = check_image(data)
+    except ExtractionError as exc:
+        return failed("image", f"{source}: {exc}")
+    message = f"image ({width}x{height}) kept for reviewers; no text to score"
+    return ExtractionResult("no_text", message, "image", ())

@@ -7,6 +7,7 @@ import re
 from lxml import etree
 
 from assessment.extraction.errors import BrokenFile
+from assessment.extraction.limits import UploadLimits
 from assessment.extraction.textcodec import decode_text, normalize_newlines
 
 # Content that is not prose a reader sees: code, styling, embedded objects.
@@ -20,6 +21,16 @@ _BLOCK_TAGS = frozenset(
 )  # fmt: skip
 _INLINE_SPACE = re.compile(r"[ \t\f\v\xa0]+")
 _BLANK_RUNS = re.compile(r"\n{2,}")
+
+
+def plain_pages(data: bytes, limits: UploadLimits) -> tuple[list[tuple[str, str]], int]:
+    """A text or Markdown file as one unpaged part."""
+    return [("", plain_text(data))], 0
+
+
+def html_pages(data: bytes, limits: UploadLimits) -> tuple[list[tuple[str, str]], int]:
+    """An HTML page's visible text as one unpaged part."""
+    return [("", html_text(data))], 0
 
 
 def plain_text(data: bytes) -> str:

@@ -31,6 +31,11 @@ def docx_text(data: bytes, limits: UploadLimits) -> str:
     return "\n".join(blocks)
 
 
+def docx_pages(data: bytes, limits: UploadLimits) -> tuple[list[tuple[str, str]], int]:
+    """The document's text as one unpaged part (Word files have no fixed pages)."""
+    return [("", docx_text(data, limits))], 0
+
+
 def pptx_slides(data: bytes, limits: UploadLimits) -> tuple[list[tuple[str, str]], int]:
     """(locator, text) per slide, speaker notes included, and the slide count."""
     office_kind(data, limits)
