@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import zipfile
 from collections.abc import Iterator
 from typing import Any
 
@@ -10,15 +11,38 @@ import docx
 import pptx
 from docx.table import Table
 from docx.text.paragraph import Paragraph
+from lxml import etree
 from pptx.shapes.group import GroupShape
 
+from assessment.extraction.errors import ActiveContent
 from assessment.extraction.limits import UploadLimits
 from assessment.extraction.sniffing import office_kind
+
+# Relationship types that make Word or PowerPoint fetch and run outside content when a
+# reviewer opens the file (remote-template and linked-object attacks); plain hyperlinks and
+# linked media are allowed.
+_REMOTE_ACTIVE_TYPES = ("/attachedTemplate", "/oleObject", "/frame", "/subDocument", "/package")
+
+
+def refuse_remote_content(data: bytes) -> None:
+    """Raise ActiveContent if any part links a remote template, frame or OLE object."""
+    parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False)
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        for name in archive.namelist():
+            if not name.endswith(".rels"):
+                continue
+            root = etree.fromstring(archive.read(name), parser)
+            for rel in root:
+                external = rel.get("TargetMode") == "External"
+                if external and (rel.get("Type") or "").endswith(_REMOTE_ACTIVE_TYPES):
+                    kind = (rel.get("Type") or "").rsplit("/", 1)[-1]
+                    raise ActiveContent(f"it makes Office fetch outside content when opened ({kind} link)")
 
 
 def docx_text(data: bytes, limits: UploadLimits) -> str:
     """Body paragraphs and table rows of a .docx, in document order; raises on bad files."""
     office_kind(data, limits)
+    refuse_remote_content(data)
     document = docx.Document(io.BytesIO(data))
     blocks: list[str] = []
     chars = 0
@@ -39,6 +63,7 @@ def docx_pages(data: bytes, limits: UploadLimits) -> tuple[list[tuple[str, str]]
 def pptx_slides(data: bytes, limits: UploadLimits) -> tuple[list[tuple[str, str]], int]:
     """(locator, text) per slide, speaker notes included, and the slide count."""
     office_kind(data, limits)
+    refuse_remote_content(data)
     deck = pptx.Presentation(io.BytesIO(data))
     parts: list[tuple[str, str]] = []
     count = len(deck.slides)

