@@ -9,6 +9,7 @@ from typing import Any
 
 import docx
 import pptx
+from docx.oxml.ns import qn
 from docx.table import Table
 from docx.text.paragraph import Paragraph
 from lxml import etree
@@ -21,6 +22,7 @@ from assessment.extraction.sniffing import office_kind
 # Relationship types that make Word or PowerPoint fetch and run outside content when a
 # reviewer opens the file (remote-template and linked-object attacks); plain hyperlinks and
 # linked media are allowed.
+_FALLBACK = "{http://schemas.openxmlformats.org/markup-compatibility/2006}Fallback"
 _REMOTE_ACTIVE_TYPES = ("/attachedTemplate", "/oleObject", "/frame", "/subDocument", "/package")
 
 
@@ -52,6 +54,7 @@ def docx_text(data: bytes, limits: UploadLimits) -> str:
         text = block.text if isinstance(block, Paragraph) else _table_text(block)
         chars += len(text) + 1
         blocks.append(text)
+    blocks.extend(_text_box_texts(document.element.body))
     return "\n".join(blocks)
 
 
@@ -75,6 +78,16 @@ def pptx_slides(data: bytes, limits: UploadLimits) -> tuple[list[tuple[str, str]
                 texts.append(notes.text)
         parts.append((f"slide {number}", "\n".join(t for t in texts if t.strip())))
     return parts, count
+
+
+def _text_box_texts(body: Any) -> Iterator[str]:
+    """Text boxes (common in CVs), which paragraph text leaves out, after the body text."""
+    for box in body.iter(qn("w:txbxContent")):
+        # Word stores each box twice (DrawingML and a VML fallback); read the first only.
+        if any(ancestor.tag == _FALLBACK for ancestor in box.iterancestors()):
+            continue
+        paragraphs = box.iter(qn("w:p"))
+        yield "\n".join("".join(t.text or "" for t in p.iter(qn("w:t"))) for p in paragraphs)
 
 
 def _table_text(table: Table) -> str:

@@ -14,6 +14,7 @@ import zlib
 
 import docx
 import pptx
+from lxml import etree
 from PIL import Image
 from pypdf import PdfReader, PdfWriter
 
@@ -231,6 +232,27 @@ def external_entity_docx() -> bytes:
     doctype = b'<!DOCTYPE d [<!ENTITY x SYSTEM "file:///etc/passwd">]>'
     body = b"<w:body><w:p><w:r><w:t>&x;</w:t></w:r></w:p></w:body>"
     return docx_with_body(b'<?xml version="1.0"?>' + doctype + b"<w:document " + _W + b">" + body + b"</w:document>")
+
+
+_TEXT_BOX_RUN = """<w:r xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+ xmlns:mc="http://schemas.openxmlformats.org/markup-compatibility/2006"
+ xmlns:wps="http://schemas.microsoft.com/office/word/2010/wordprocessingShape"
+ xmlns:v="urn:schemas-microsoft-com:vml"><mc:AlternateContent>
+<mc:Choice Requires="wps"><wps:txbx><w:txbxContent><w:p><w:r><w:t>{text}</w:t></w:r></w:p>
+</w:txbxContent></wps:txbx></mc:Choice>
+<mc:Fallback><v:textbox><w:txbxContent><w:p><w:r><w:t>{text}</w:t></w:r></w:p></w:txbxContent>
+</v:textbox></mc:Fallback></mc:AlternateContent></w:r>"""
+
+
+def text_box_docx(body: str, box: str) -> bytes:
+    """A .docx with a body paragraph anchoring a text box, stored the way Word stores it
+    (a DrawingML box with a VML fallback copy)."""
+    document = docx.Document()
+    paragraph = document.add_paragraph(body)
+    paragraph._p.append(etree.fromstring(_TEXT_BOX_RUN.format(text=box)))
+    out = io.BytesIO()
+    document.save(out)
+    return out.getvalue()
 
 
 def linked_docx(relationship_type: str, target: str) -> bytes:

@@ -33,6 +33,7 @@ from .corpus import (
     make_pptx,
     plain_zip,
     png_claiming,
+    text_box_docx,
     windows_executable,
     zip_bomb_docx,
 )
@@ -81,6 +82,8 @@ CASES = [
     Case("docx", "essay.docx", lambda: make_docx(["I mentored two juniors."], [["Tool", "Hours"], ["dbt", "40"]]),
          True, "ok", "characters", "docx", text_has=("I mentored two juniors.", "Tool | Hours", "dbt | 40"),
          locators=("",)),
+    Case("docx-text-box", "cv.docx", lambda: text_box_docx("Body text", "Skills in a box"),
+         True, "ok", "characters", "docx", text_has=("Body text\nSkills in a box",)),
     Case("pptx", "deck.pptx",
          lambda: make_pptx([("Goals", "Cut costs"), ("Plan", "Migrate"), ("Outcome", "Saved 20%")],
                            {2: "Speaker notes count"}),
