@@ -90,9 +90,7 @@ def parse_catalog(lines: Iterable[str], file: str = "catalog") -> Catalog:
     return Catalog(items)
 
 
-def parse_histories(
-    lines: Iterable[str], file: str = "histories"
-) -> list[tuple[str, tuple[str, ...]]]:
+def parse_histories(lines: Iterable[str], file: str = "histories") -> list[tuple[str, tuple[str, ...]]]:
     """Parse history JSON lines into (user id, items oldest first); raises on a bad line."""
     result: list[tuple[str, tuple[str, ...]]] = []
     for line_no, line in enumerate(lines, start=1):
@@ -163,9 +161,7 @@ def run_recommend(
     ids = list(cat)
     vectors = encoder.encode([badge_text(cat[b]) for b in ids])
     index = BadgeIndex.build(ids, vectors, model_version=encoder.version)
-    model = CoOccurrence.fit(
-        [[i for i in h if i in cat] for h in training_histories(histories, extra)]
-    )
+    model = CoOccurrence.fit([[i for i in h if i in cat] for h in training_histories(histories, extra)])
     moment = now or datetime.now(UTC)
     written = 0
     for user_id, items in histories:

@@ -70,6 +70,7 @@ class Catalog(Mapping[str, BadgeItem]):
 
     def __init__(self, items: Iterable[BadgeItem]) -> None:
         self._items: dict[str, BadgeItem] = {}
+        self._entry: list[str] | None = None
         by_skill: dict[str, list[str]] = defaultdict(list)
         steps: dict[str, list[tuple[int, str]]] = defaultdict(list)
         unlocks: dict[str, list[str]] = defaultdict(list)
@@ -88,6 +89,9 @@ class Catalog(Mapping[str, BadgeItem]):
             name: tuple(sorted(v)) for name, v in steps.items()
         }
         self.unlocks: dict[str, tuple[str, ...]] = {k: tuple(v) for k, v in unlocks.items()}
+        self.tiers: dict[str, int] = {
+            b: rank for b, item in self._items.items() if (rank := tier_rank(item.level)) is not None
+        }
 
     @classmethod
     def of(cls, catalog: Mapping[str, BadgeItem]) -> Catalog:
@@ -97,11 +101,25 @@ class Catalog(Mapping[str, BadgeItem]):
     def __getitem__(self, badge_id: str) -> BadgeItem:
         return self._items[badge_id]
 
+    def get(self, badge_id: str, default: BadgeItem | None = None) -> BadgeItem | None:  # type: ignore[override]
+        """Return the item for ``badge_id`` or ``default`` (a plain dict lookup, no ABC detour)."""
+        return self._items.get(badge_id, default)
+
+    def __contains__(self, badge_id: object) -> bool:
+        return badge_id in self._items
+
     def __iter__(self) -> Iterator[str]:
         return iter(self._items)
 
     def __len__(self) -> int:
         return len(self._items)
+
+    def entry_badges(self) -> list[str]:
+        """Return badges without prerequisites, lowest tier first (computed once)."""
+        if self._entry is None:
+            free = [b for b, item in self._items.items() if not item.prerequisites]
+            self._entry = sorted(free, key=lambda b: (self.tiers.get(b, 1), b))
+        return self._entry
 
     def next_steps(self, earned: Iterable[str]) -> dict[str, tuple[str, int]]:
         """Return {badge id: (pathway, step)} for the step after each pathway step earned."""

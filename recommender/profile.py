@@ -47,9 +47,7 @@ class SkillLevel:
     badges: int
 
 
-def skill_levels(
-    profile: LearnerProfile, catalog: Mapping[str, BadgeItem]
-) -> dict[str, SkillLevel]:
+def skill_levels(profile: LearnerProfile, catalog: Mapping[str, BadgeItem]) -> dict[str, SkillLevel]:
     """Return the learner's skills (lower-cased) from earned badges, with their top tier."""
     levels: dict[str, SkillLevel] = {}
     for badge_id in profile.earned:

@@ -20,7 +20,7 @@ from recommender.history import CoOccurrence
 from recommender.index import BadgeIndex
 from recommender.profile import LearnerProfile, profile_vector, skill_levels
 from recommender.signals import Signals, Weights, collect_signals
-from recommender.wording import reasons_for
+from recommender.wording import ENTRY_REASON, reasons_for
 
 
 @dataclass(frozen=True)
@@ -74,27 +74,32 @@ def recommend(
     held = set(earned)
     blocked = held | set(profile.in_progress) | set(profile.not_interested)
     query = profile_vector(profile, index)
-    signals = collect_signals(
-        profile, cat, index, cooccurrence, query, blocked, weights, pool=max(200, 20 * k)
-    )
+    signals = collect_signals(profile, cat, index, cooccurrence, query, blocked, weights, pool=max(200, 20 * k))
     levels = skill_levels(profile, cat)
     ranked: list[tuple[float, str]] = []
-    for badge_id in signals.candidates:
+    for badge_id, score in signals.totals(cat, levels, weights).items():
         item = cat.get(badge_id)
-        if item is None or badge_id in blocked or not is_available(item, now):
-            continue
-        ranked.append((signals.total(badge_id, item, levels, weights), badge_id))
+        if item is not None and badge_id not in blocked and is_available(item, now):
+            ranked.append((score, badge_id))
     ranked.sort(key=lambda pair: (-pair[0], pair[1]))
     chosen, locked = _select(ranked, cat, held, k, max_per_skill, locked_limit or k)
-    items = tuple(
+    items = [
         Recommendation(
             badge_id,
             round(score, 6),
             reasons_for(badge_id, signals, profile, cat, levels, weights, query, index),
         )
         for score, badge_id in chosen
-    )
-    return RecommendationSet(items, tuple(locked), index.version)
+    ]
+    if len(items) < k:
+        # Nothing scored enough candidates (a new learner, a new catalogue): offer entry badges.
+        taken = blocked | {r.badge_id for r in items}
+        for badge_id in cat.entry_badges():
+            if len(items) >= k:
+                break
+            if badge_id not in taken and is_available(cat[badge_id], now):
+                items.append(Recommendation(badge_id, 0.0, (ENTRY_REASON,)))
+    return RecommendationSet(tuple(items), tuple(locked), index.version)
 
 
 def _select(

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
@@ -21,15 +20,18 @@ SKILL_CANDIDATES = 200
 class Weights:
     """How much each signal counts; each signal is scaled to [0, 1] per request first."""
 
-    content: float = 0.35
-    similar: float = 0.5
-    following: float = 0.5
+    # similar/content/following/popularity/tier were chosen on the coco-udemy tuning split V
+    # (benchmarks/recommend_quality.py --splits V); the rest have no data to learn from yet
+    # and are set so a declared pathway step or prerequisite successor outranks co-occurrence.
+    similar: float = 1.0
+    content: float = 0.2
+    following: float = 0.15
     pathway: float = 0.6
     builds_on: float = 0.4
     goal: float = 0.4
     team: float = 0.3
     team_popular: float = 0.15
-    popularity: float = 0.05
+    popularity: float = 0.02
     tier: float = 0.05
 
 
@@ -69,11 +71,31 @@ class Signals:
         }
         return {name: value for name, value in parts.items() if value != 0.0}
 
-    def total(
-        self, badge_id: str, item: BadgeItem, levels: Mapping[str, SkillLevel], w: Weights
-    ) -> float:
-        """Return the candidate's score: the sum of its weighted signals."""
-        return sum(self.contributions(badge_id, item, levels, w).values())
+    def totals(self, cat: Catalog, levels: Mapping[str, SkillLevel], w: Weights) -> dict[str, float]:
+        """Return {candidate: score}, the same sums as :meth:`contributions`, in one pass."""
+        total = dict.fromkeys(self.candidates, 0.0)
+
+        def accumulate(values: Mapping[str, float], factor: float) -> None:
+            if factor == 0.0:
+                return
+            for badge_id, value in values.items():
+                if badge_id in total:
+                    total[badge_id] += factor * value
+
+        accumulate(dict.fromkeys(self.pathway, 1.0), w.pathway)
+        accumulate(dict.fromkeys(self.builds_on, 1.0), w.builds_on)
+        accumulate(self.following, w.following)
+        accumulate(self.similar, w.similar)
+        accumulate(self.content, w.content)
+        accumulate(self.goal, w.goal / max(1, self.goal_total))
+        accumulate(self.team, w.team / max(1, self.team_total))
+        accumulate(self.team_popular, w.team_popular)
+        accumulate(self.popularity, w.popularity)
+        if w.tier != 0.0 and levels:
+            for badge_id in total:
+                if badge_id in cat.tiers:
+                    total[badge_id] += w.tier * tier_step(cat[badge_id], levels)
+        return total
 
 
 def tier_step(item: BadgeItem, levels: Mapping[str, SkillLevel]) -> float:
@@ -146,14 +168,11 @@ def collect_signals(
         sig.team_popular[badge_id] = 1.0 - rank / max(1, len(team_ranked))
         add(badge_id)
     if cooccurrence is not None:
-        popular = cooccurrence.most_popular(POPULAR_CANDIDATES + len(blocked))
-        top = math.log1p(float(cooccurrence.popularity.max(initial=0.0)))
-        for badge_id in popular:
+        for badge_id in cooccurrence.most_popular(POPULAR_CANDIDATES + len(blocked)):
             add(badge_id)
-        for badge_id in sig.candidates:
-            row = cooccurrence.position(badge_id)
-            if row is not None and top > 0:
-                sig.popularity[badge_id] = math.log1p(float(cooccurrence.popularity[row])) / top
+        if weights.popularity > 0:
+            known = cooccurrence.popularity_score
+            sig.popularity = {b: known[b] for b in sig.candidates if b in known}
     return sig
 
 
@@ -168,9 +187,7 @@ def _history_signals(
     scores = model.scores(earned, limit=pool + len(blocked))
     similar: dict[str, float] = {}
     following: dict[str, float] = {}
-    for row, s_val, f_val, src in zip(
-        scores.rows, scores.similar, scores.following, scores.because, strict=True
-    ):
+    for row, s_val, f_val, src in zip(scores.rows, scores.similar, scores.following, scores.because, strict=True):
         badge_id = model.ids[int(row)]
         if badge_id in blocked:
             continue

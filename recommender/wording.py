@@ -14,6 +14,7 @@ from recommender.signals import Signals, Weights
 # A signal adding less than this share of the top signal is not worth a sentence.
 MIN_SHARE = 0.15
 MAX_REASONS = 3
+ENTRY_REASON = "a good first badge: no prerequisites"
 
 
 def reasons_for(
@@ -85,9 +86,7 @@ def _sentence(
     return ""
 
 
-def _content_sentence(
-    badge_id: str, profile: LearnerProfile, cat: Catalog, index: BadgeIndex
-) -> str:
+def _content_sentence(badge_id: str, profile: LearnerProfile, cat: Catalog, index: BadgeIndex) -> str:
     target = index.vector(badge_id)
     held = [b for b in profile.earned if b in index]
     if target is None or not held:
