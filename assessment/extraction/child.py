@@ -41,7 +41,8 @@ def main() -> int:
             result, fit = extract_checked(request.name, request.data, request.kind, request.limits)
         except MemoryError:
             limit = request.limits.memory_mb
-            result, fit = failed(request.kind, f"reading it needed more than {limit} MB"), False
+            message = f"{request.name}: reading it needed more than {limit} MB"
+            result, fit = failed(request.kind, message), False
         _lift_memory_limit()
         protocol_out.write(encode_result(result, recycle=not fit))
         protocol_out.flush()

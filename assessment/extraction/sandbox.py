@@ -25,7 +25,7 @@ from assessment.extraction.protocol import (
     encode_request,
     unpack_length,
 )
-from assessment.extraction.results import ExtractionResult, failed
+from assessment.extraction.results import KINDS, ExtractionResult, failed
 from assessment.extraction.sniffing import EXTENSION_KINDS, check_upload
 
 _ASSESSMENT_DIR = Path(__file__).resolve().parents[1]
@@ -89,8 +89,11 @@ class ExtractionSandbox:
         """Extract one file of a known kind in the child.
 
         Never raises for bad files (they give ``failed`` results); raises
-        SandboxUnavailable if the child cannot be started at all.
+        SandboxUnavailable if the child cannot be started at all, ValueError for an unknown
+        ``kind``.
         """
+        if kind not in KINDS:
+            raise ValueError(f"unknown kind {kind!r}; expected one of {KINDS}")
         request = encode_request(Request(name, kind, limits, data))
         with self._lock:
             proc = self._ensure_child()
