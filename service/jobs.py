@@ -102,16 +102,25 @@ def build_badge_index(runtime: Runtime) -> dict[str, Any]:
     """Build and save the badge index and co-occurrence model from the database."""
     from recommender.history import CoOccurrence
     from recommender.index import BadgeIndex
-    from service.operations.recommendations import award_histories, badge_texts, save_snapshot
+    from service.operations.recommendations import (
+        award_histories,
+        badge_texts,
+        catalog_items,
+        popular_by_department,
+        save_snapshot,
+    )
 
     encoder = default_encoder()
     with runtime.db.sessions() as session:
-        ids, texts = badge_texts(session)
+        catalog = catalog_items(session)
+        ids, texts = badge_texts(session, catalog)
         histories = award_histories(session)
+        popular = popular_by_department(session)
     if not ids:
         return {"badges": 0}
     index = BadgeIndex.build(ids, encoder.encode(texts), model_version=encoder.version)
-    save_snapshot(runtime.settings, index, CoOccurrence.fit(histories))
+    save_snapshot(runtime.settings, index, cooccurrence=CoOccurrence.fit(histories), catalog=catalog,
+                  names={i: catalog[i].title for i in ids}, popular=popular)
     return {"badges": len(ids), "version": index.version}
 
 

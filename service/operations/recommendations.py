@@ -6,13 +6,16 @@ Nothing here encodes text: the web process ranks with precomputed vectors only.
 
 from __future__ import annotations
 
+import json
+import os
 import threading
 from collections import Counter
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from recommender.catalog import BadgeItem, badge_text
@@ -22,11 +25,27 @@ from recommender.index import BadgeIndex
 from recommender.profile import LearnerProfile
 from recommender.ranking import RecommendationSet, recommend
 from service.errors import NotFound
-from service.models import Award, Badge, Pathway, Submission, User
+from service.models import Award, Badge, Criterion, Pathway, Submission, User
+from service.models.badges import badge_prerequisites
 from service.settings import Settings
 
 _cache_lock = threading.Lock()
-_cached: tuple[str, BadgeIndex, CoOccurrence | None] | None = None
+_cached: tuple[str, Snapshot] | None = None
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """What a web replica ranks with: built by a worker, loaded once per version.
+
+    Holding the catalogue and per-department popularity here keeps a request down to the
+    learner's own rows: nothing scans the badge or award tables at request time.
+    """
+
+    index: BadgeIndex
+    cooccurrence: CoOccurrence | None
+    catalog: dict[str, BadgeItem]
+    names: dict[str, str]
+    popular_by_department: dict[str, list[str]]
 
 
 def catalog_items(session: Session) -> dict[str, BadgeItem]:
@@ -35,22 +54,28 @@ def catalog_items(session: Session) -> dict[str, BadgeItem]:
     for pathway in session.scalars(select(Pathway)):
         for step in pathway.steps:
             steps.setdefault(step.badge_id, []).append((pathway.name, step.position + 1))
+    prereqs: dict[str, list[str]] = {}
+    for badge_id, required_id in session.execute(select(badge_prerequisites)):
+        prereqs.setdefault(badge_id, []).append(required_id)
+    rows = session.execute(select(Badge.id, Badge.name, Badge.description, Badge.skills, Badge.tier,
+                                  Badge.badge_type, Badge.status))
     return {
-        b.id: BadgeItem(id=b.id, title=b.name, description=b.description, skills=tuple(b.skills), level=b.tier,
-                        prerequisites=tuple(p.id for p in b.prerequisites), pathways=tuple(steps.get(b.id, ())),
-                        badge_type=b.badge_type, active=b.status == "active")
-        for b in session.scalars(select(Badge)).unique()
+        r.id: BadgeItem(id=r.id, title=r.name, description=r.description, skills=tuple(r.skills), level=r.tier,
+                        prerequisites=tuple(prereqs.get(r.id, ())), pathways=tuple(steps.get(r.id, ())),
+                        badge_type=r.badge_type, active=r.status == "active")
+        for r in rows
     }
 
 
-def badge_texts(session: Session) -> tuple[list[str], list[str]]:
+def badge_texts(session: Session, catalog: dict[str, BadgeItem]) -> tuple[list[str], list[str]]:
     """(ids, texts) to embed for the badge index: name, description, skills and criteria."""
-    items = catalog_items(session)
-    ids, texts = [], []
-    for b in session.scalars(select(Badge)).unique():
-        ids.append(b.id)
-        texts.append(badge_text(items[b.id], [f"{c.title}: {c.description}" for c in b.criteria]))
-    return ids, texts
+    criteria: dict[str, list[str]] = {}
+    for badge_id, title, description in session.execute(
+        select(Criterion.badge_id, Criterion.title, Criterion.description).order_by(Criterion.position)
+    ):
+        criteria.setdefault(badge_id, []).append(f"{title}: {description}")
+    ids = sorted(catalog)
+    return ids, [badge_text(catalog[i], criteria.get(i, [])) for i in ids]
 
 
 def award_histories(session: Session) -> list[list[str]]:
@@ -61,41 +86,81 @@ def award_histories(session: Session) -> list[list[str]]:
     return [[b for _, b in sorted(h)] for h in by_learner.values()]
 
 
-def _snapshot_folder(settings: Settings) -> Path:
-    return settings.index_path
+def popular_by_department(session: Session, limit: int = 20) -> dict[str, list[str]]:
+    """Department id -> its most earned badges, most first."""
+    rows = session.execute(
+        select(User.department_id, Award.badge_id, func.count())
+        .join(User, User.id == Award.learner_id)
+        .where(User.department_id.is_not(None))
+        .group_by(User.department_id, Award.badge_id)
+    )
+    counts: dict[str, Counter[str]] = {}
+    for dept, badge_id, n in rows:
+        counts.setdefault(dept, Counter())[badge_id] = n
+    return {dept: [b for b, _ in c.most_common(limit)] for dept, c in counts.items()}
 
 
-def save_snapshot(settings: Settings, index: BadgeIndex, cooccurrence: CoOccurrence) -> Path:
-    """Write the index and co-occurrence model; the CURRENT pointer moves last."""
-    folder = _snapshot_folder(settings)
+def save_snapshot(settings: Settings, index: BadgeIndex, *, cooccurrence: CoOccurrence,
+                  catalog: dict[str, BadgeItem], names: dict[str, str],
+                  popular: dict[str, list[str]]) -> Path:
+    """Write the index and its companions; the CURRENT pointer moves last (atomic swap)."""
+    folder = settings.index_path
     folder.mkdir(parents=True, exist_ok=True)
-    (folder / f"cooccurrence-{index.version}.json").write_text(cooccurrence.to_json(), encoding="utf-8")
+    extra = {
+        "catalog": [_item_json(item) for item in catalog.values()],
+        "names": names,
+        "popular_by_department": popular,
+    }
+    _write_atomic(folder / f"cooccurrence-{index.version}.json", cooccurrence.to_json())
+    _write_atomic(folder / f"catalog-{index.version}.json", json.dumps(extra))
     return index.save(folder)
 
 
-def load_snapshot(settings: Settings) -> tuple[BadgeIndex, CoOccurrence | None] | None:
+def _write_atomic(path: Path, text: str) -> None:
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(text, encoding="utf-8")
+    os.replace(tmp, path)
+
+
+def _item_json(item: BadgeItem) -> dict[str, Any]:
+    return {"id": item.id, "title": item.title, "description": item.description, "skills": list(item.skills),
+            "level": item.level, "prerequisites": list(item.prerequisites),
+            "pathways": [list(p) for p in item.pathways], "badge_type": item.badge_type, "active": item.active}
+
+
+def _item_from_json(d: dict[str, Any]) -> BadgeItem:
+    return BadgeItem(id=d["id"], title=d["title"], description=d["description"], skills=tuple(d["skills"]),
+                     level=d["level"], prerequisites=tuple(d["prerequisites"]),
+                     pathways=tuple((str(p[0]), int(p[1])) for p in d["pathways"]), badge_type=d["badge_type"],
+                     active=bool(d["active"]))
+
+
+def load_snapshot(settings: Settings) -> Snapshot | None:
     """The current snapshot, reloaded only when CURRENT points somewhere new (hot swap)."""
     global _cached
-    folder = _snapshot_folder(settings)
-    pointer = folder / "CURRENT"
+    folder = settings.index_path
     try:
-        current = pointer.read_text(encoding="utf-8").strip()
+        current = (folder / "CURRENT").read_text(encoding="utf-8").strip()
     except FileNotFoundError:
         return None
     with _cache_lock:
         if _cached is not None and _cached[0] == current:
-            return _cached[1], _cached[2]
+            return _cached[1]
         try:
             index = BadgeIndex.load(folder)
-        except IndexFormatError:
+            extra = json.loads((folder / f"catalog-{index.version}.json").read_text(encoding="utf-8"))
+        except (IndexFormatError, FileNotFoundError, json.JSONDecodeError):
             return None
         co_path = folder / f"cooccurrence-{index.version}.json"
         cooc = CoOccurrence.from_json(co_path.read_text(encoding="utf-8")) if co_path.exists() else None
-        _cached = (current, index, cooc)
-        return index, cooc
+        snapshot = Snapshot(index=index, cooccurrence=cooc,
+                            catalog={d["id"]: _item_from_json(d) for d in extra["catalog"]},
+                            names=extra["names"], popular_by_department=extra["popular_by_department"])
+        _cached = (current, snapshot)
+        return snapshot
 
 
-def learner_profile(session: Session, learner: User) -> LearnerProfile:
+def learner_profile(session: Session, learner: User, popular_in_team: dict[str, list[str]]) -> LearnerProfile:
     """The learner's profile: earned, in progress, goals, team priorities, popular in team."""
     earned = [a.badge_id for a in session.scalars(
         select(Award).where(Award.learner_id == learner.id).order_by(Award.issued_at))]
@@ -104,12 +169,7 @@ def learner_profile(session: Session, learner: User) -> LearnerProfile:
         Submission.status.in_(("draft", "queued", "scoring", "scored", "scoring_failed", "changes_requested")))))
     goals = learner.goals or {}
     team_priority: list[str] = list(learner.department.priority_skills) if learner.department else []
-    popular: list[str] = []
-    if learner.department_id:
-        counts = Counter(session.scalars(
-            select(Award.badge_id).join(User, User.id == Award.learner_id)
-            .where(User.department_id == learner.department_id)))
-        popular = [b for b, _ in counts.most_common(20)]
+    popular = popular_in_team.get(learner.department_id or "", [])
     return LearnerProfile(
         learner_id=learner.id, earned=tuple(earned), in_progress=tuple(in_progress),
         not_interested=tuple(goals.get("not_interested", [])), goal_skills=tuple(goals.get("skills", [])),
@@ -124,9 +184,8 @@ def recommendation_set(session: Session, *, learner: User, settings: Settings, n
     snapshot = load_snapshot(settings)
     if snapshot is None:
         return None
-    index, cooc = snapshot
-    return recommend(learner_profile(session, learner), catalog_items(session), index, cooccurrence=cooc,
-                     now=now, k=k)
+    profile = learner_profile(session, learner, snapshot.popular_by_department)
+    return recommend(profile, snapshot.catalog, snapshot.index, cooccurrence=snapshot.cooccurrence, now=now, k=k)
 
 
 def recommendations_for(session: Session, *, learner_id: str, settings: Settings, now: datetime,
@@ -139,7 +198,8 @@ def recommendations_for(session: Session, *, learner_id: str, settings: Settings
     if result is None:
         return {"items": [], "locked": [], "index_version": None,
                 "detail": "Recommendations appear once a worker has indexed the catalogue."}
-    names = {b.id: b.name for b in session.scalars(select(Badge)).unique()}
+    snapshot = load_snapshot(settings)
+    names = snapshot.names if snapshot else {}
     return {
         "items": [{"badge_id": r.badge_id, "name": names.get(r.badge_id), "score": round(r.score, 4),
                    "reasons": list(r.reasons)} for r in result.items],
