@@ -1,9 +1,17 @@
 """Evidence intake: upload checks, sandboxed text extraction with origins, display names.
 
-The service checks each upload in the request with ``check_upload`` / ``check_submission``
-(fast: size, content type versus extension, name) and each link with ``check_link``, stores
-accepted files, and a worker calls ``extract_text`` (a child process under time and memory
-limits) to get ``Segment``s.
+In the request, the service checks each upload with ``check_upload`` (or the whole set with
+``check_submission``: count and total size too) and each link with ``check_link``; these read
+magic bytes and ZIP directories only. Type is judged by content and must agree with the
+name's extension. Accepted files are stored by digest (``service.storage``), never by name.
+
+In the worker, ``extract_text`` runs the parsers in a child process (a bare environment, no
+file writes, RLIMIT_AS / RLIMIT_CPU, killed at ``timeout_s``) and returns an
+``ExtractionResult``: ``ok`` with ``Segment``s (source = display name, locator = "page N" /
+"slide N" / "", offset into the file's full text, parts joined by a blank line), ``no_text``
+(images, empty or textless files) or ``failed`` with a message for the learner (broken,
+encrypted, scripted, bombs, too many pages, timeout, memory). It never raises for a bad file;
+``SandboxUnavailable`` means the child itself cannot start (a deployment fault: retry the job).
 """
 
 from assessment.extraction.errors import (
