@@ -14,7 +14,7 @@ from assessment.extraction.limits import UploadLimits
 
 # Walking every object of a hostile file must stay bounded even before the timeout.
 MAX_OBJECTS = 500_000
-_MAX_DEPTH = 64
+MAX_NODES = 5_000_000
 
 
 def pdf_pages(data: bytes, limits: UploadLimits) -> tuple[list[tuple[str, str]], int]:
@@ -46,14 +46,19 @@ def pdf_pages(data: bytes, limits: UploadLimits) -> tuple[list[tuple[str, str]],
 
 
 def _active_content(reader: PdfReader) -> str | None:
-    """Name the first script or launch action anywhere in the file, or None."""
+    """Name the first script or launch action anywhere in the file, or None.
+
+    Every object is visited (not only the places viewers look, which chains such as /Next
+    make unbounded); raises LimitExceeded past MAX_OBJECTS objects or MAX_NODES values.
+    """
+    budget = [MAX_NODES]
     for seen, ref in enumerate(_object_refs(reader), start=1):
         if seen > MAX_OBJECTS:
             raise LimitExceeded(f"it holds more than {MAX_OBJECTS:,} objects")
-        found = _scan(reader.get_object(ref), 0)
+        found = _scan(reader.get_object(ref), budget)
         if found:
             return found
-    return _scan(reader.trailer, 0)
+    return _scan(reader.trailer, budget)
 
 
 def _object_refs(reader: PdfReader) -> Iterator[IndirectObject]:
@@ -64,23 +69,21 @@ def _object_refs(reader: PdfReader) -> Iterator[IndirectObject]:
         yield IndirectObject(idnum, 0, reader)
 
 
-def _scan(obj: PdfObject | None, depth: int) -> str | None:
-    # Only direct objects are walked here; indirect ones are visited from the xref table.
-    if depth > _MAX_DEPTH:
-        return None
-    if isinstance(obj, DictionaryObject):
-        if "/JS" in obj or obj.get("/S") == "/JavaScript":
-            return "JavaScript"
-        if obj.get("/S") == "/Launch":
-            return "an action that launches programs"
-        children: list[PdfObject] = list(obj.values())
-    elif isinstance(obj, ArrayObject):
-        children = list(obj)
-    else:
-        return None
-    for child in children:
-        if not isinstance(child, IndirectObject):
-            found = _scan(child, depth + 1)
-            if found:
-                return found
+def _scan(root: PdfObject | None, budget: list[int]) -> str | None:
+    # Iterative, so nesting depth costs no recursion. Only direct objects are walked here;
+    # indirect ones are visited from the xref table.
+    stack: list[PdfObject | None] = [root]
+    while stack:
+        budget[0] -= 1
+        if budget[0] < 0:
+            raise LimitExceeded("its structure is too large to check for scripts")
+        obj = stack.pop()
+        if isinstance(obj, DictionaryObject):
+            if "/JS" in obj or obj.get("/S") == "/JavaScript":
+                return "JavaScript"
+            if obj.get("/S") == "/Launch":
+                return "an action that launches programs"
+            stack.extend(v for v in obj.values() if not isinstance(v, IndirectObject))
+        elif isinstance(obj, ArrayObject):
+            stack.extend(v for v in obj if not isinstance(v, IndirectObject))
     return None

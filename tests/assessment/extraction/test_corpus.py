@@ -47,6 +47,13 @@ HTML_PAGE = (
 )
 JS_ACTION = "/OpenAction << /S /JavaScript /JS (app.alert\\('pwned'\\)) >>"
 ATTACHED_TEMPLATE = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/attachedTemplate"
+# A script at the end of 200 chained /Next actions, deeper than any fixed recursion limit.
+ACTION_CHAIN = (
+    "/OpenAction << /S /URI /URI (https://example.com) "
+    + "/Next << /S /URI /URI (https://example.com) " * 200
+    + "/Next << /S /JavaScript /JS (app.alert\\(1\\)) >>"
+    + " >>" * 201
+)
 # The same script hidden in an indirect object, its names hex-escaped (#61 = a, #53 = S).
 HIDDEN_JS = ("<< /Type /Action /S /J#61vaScript /J#53 (app.alert\\(1\\)) >>",)
 
@@ -126,6 +133,10 @@ CASES = [
     Case("pdf-hidden-javascript", "js2.pdf",
          lambda: make_pdf(["hi"], catalog_extra="/OpenAction 6 0 R", extra_objects=HIDDEN_JS),
          True, "failed", "contains JavaScript", "pdf"),
+    Case("pdf-javascript-deep-in-a-chain", "chain.pdf", lambda: make_pdf(["hi"], catalog_extra=ACTION_CHAIN),
+         True, "failed", "contains JavaScript", "pdf"),
+    Case("pdf-page-tree-cycle", "cycle.pdf", lambda: make_pdf(["hi"]).replace(b"/Kids [4 0 R]", b"/Kids [2 0 R]"),
+         True, "failed", "damaged or incomplete", "pdf"),
     Case("pdf-launch", "run.pdf", lambda: make_pdf(["hi"], catalog_extra="/OpenAction << /S /Launch /F (calc.exe) >>"),
          True, "failed", "launches programs", "pdf"),
     Case("pdf-claims-100k-pages", "huge.pdf", lambda: make_pdf(["hi"], claimed_count=100_000),
