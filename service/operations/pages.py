@@ -29,6 +29,7 @@ from service.models import (
     Submission,
     User,
 )
+from service.operations.reviews import review_queue
 from service.operations.users import user_by_email
 
 # Submissions that block a new one for the same badge (see submissions.create_submission).
@@ -145,6 +146,12 @@ def dashboard(session: Session, *, user: User) -> Dashboard:
     return Dashboard(notifications=list(notes), submissions=list(subs.unique()),
                      credentials=earned_credentials(session, learner=user),
                      unread=unread_count(session, user=user))
+
+
+def waiting_for_review(session: Session, *, reviewer: User, cap: int = 99) -> tuple[int, bool]:
+    """How many submissions wait for this reviewer (at most ``cap``) and whether there are more."""
+    page = review_queue(session, reviewer=reviewer, limit=cap)
+    return len(page.items), page.next_cursor is not None
 
 
 def catalogue_facets(session: Session) -> Facets:

@@ -30,6 +30,14 @@
     }
   });
 
+  // Long supporting passages are clamped; a click (or Enter) shows the whole passage.
+  function expand(event) {
+    var item = event.target.closest(".clampable");
+    if (item && (event.type === "click" || event.key === "Enter")) item.classList.toggle("expanded");
+  }
+  document.addEventListener("click", expand);
+  document.addEventListener("keydown", expand);
+
   // List chosen files with sizes and warn about ones over the limit.
   document.addEventListener("change", function (event) {
     var input = event.target;

@@ -21,7 +21,14 @@ from service.operations.credentials import (
     verify_any,
 )
 from service.operations.issuer import issuer_did_document, issuer_jwks
-from service.operations.pages import badge_page, catalogue, catalogue_facets, dashboard, suggested_badges
+from service.operations.pages import (
+    badge_page,
+    catalogue,
+    catalogue_facets,
+    dashboard,
+    suggested_badges,
+    waiting_for_review,
+)
 from service.web.badge_art import badge_png, badge_svg
 from service.web.context import commit, db, now, settings
 from service.web.security import limiter, optional_web_user
@@ -37,7 +44,8 @@ def home() -> str:
     user = optional_web_user()
     if user is None:
         return render_template("landing.html", badge_count=len(catalogue(db())))
-    return render_template("home.html", board=dashboard(db(), user=user),
+    waiting = waiting_for_review(db(), reviewer=user) if user.has_role("reviewer") else None
+    return render_template("home.html", board=dashboard(db(), user=user), waiting=waiting,
                            suggestions=suggested_badges(db(), learner=user, limit=3))
 
 

@@ -48,14 +48,39 @@ def _criteria_view(submission: Submission) -> list[dict[str, Any]]:
     return rows
 
 
+def highlighted_statement(statement: str, criteria: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The statement cut into fragments; those a passage cites carry the criterion numbers.
+
+    Passages whose offsets do not match the current statement (an older version's) are skipped.
+    """
+    marks: list[tuple[int, int, int]] = []
+    for number, row in enumerate(criteria, start=1):
+        for p in row["passages"]:
+            start, end = int(p.get("start", -1)), int(p.get("end", -1))
+            if p.get("source") == "statement" and 0 <= start < end <= len(statement) \
+                    and statement[start:end].strip() == str(p.get("text", "")).strip():
+                marks.append((start, end, number))
+    cuts = sorted({0, len(statement), *(m[0] for m in marks), *(m[1] for m in marks)})
+    fragments = []
+    for a, b in zip(cuts, cuts[1:], strict=False):
+        numbers = sorted({n for start, end, n in marks if start <= a and b <= end})
+        fragments.append({"text": statement[a:b], "criteria": numbers})
+    return fragments
+
+
 @review.route("/review/<submission_id>")
 @web_role("reviewer")
-def detail(submission_id: str) -> str:
+def detail(submission_id: str) -> tuple[str, int]:
     """The evidence, the rubric with supporting passages, flags, history, decision form."""
     found = get_reviewable(db(), reviewer=web_user(), submission_id=submission_id)
+    return _render_detail(found, errors={}, form={})
+
+
+def _render_detail(found: Submission, *, errors: dict[str, str], form: Any, status: int = 200) -> tuple[str, int]:
+    criteria = _criteria_view(found)
     return render_template("review/submission.html", submission=found, files=current_files(found),
-                           criteria=_criteria_view(found), flags=(found.prescore or {}).get("flags") or [],
-                           errors={}, form={})
+                           criteria=criteria, statement=highlighted_statement(found.statement, criteria),
+                           flags=(found.prescore or {}).get("flags") or [], errors=errors, form=form), status
 
 
 @review.route("/review/<submission_id>/decision", methods=["POST"])
@@ -69,9 +94,7 @@ def decision(submission_id: str) -> Response | tuple[str, int]:
                                 settings=settings(), now=now())
     except ValidationFailed as exc:
         found = get_reviewable(db(), reviewer=reviewer, submission_id=submission_id)
-        return render_template("review/submission.html", submission=found, files=current_files(found),
-                               criteria=_criteria_view(found), flags=(found.prescore or {}).get("flags") or [],
-                               errors=exc.errors, form=request.form), 422
+        return _render_detail(found, errors=exc.errors, form=request.form, status=422)
     commit()
     who = updated.learner.name
     if award is not None and award.credential is not None:

@@ -137,7 +137,9 @@ def _nav_items(user: Any) -> list[NavItem]:
         if user.role == "admin":
             items.append(("Admin", "/admin"))
     items.append(("Verify", "/verify"))
-    return [NavItem(label, href, path == href or path.startswith(href + "/")) for label, href in items]
+    matching = [href for _, href in items if path == href or path.startswith(href + "/")]
+    current = max(matching, key=len, default=None)  # /me/recommendations is "For you", not "My badges"
+    return [NavItem(label, href, href == current) for label, href in items]
 
 
 @dataclass(frozen=True)

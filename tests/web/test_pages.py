@@ -77,6 +77,7 @@ def test_review_flow_scores_approves_and_issues(
     assert "Grace Hopper" in queue and f"{round(score * 100)}%" in queue
     detail = client.get(f"/review/{sub_id}").get_data(as_text=True)
     assert "Rubric and supporting passages" in detail and "<mark>" in detail
+    assert '<mark class="cited">' in detail  # the statement shows which passages were matched
     missing = client.post(f"/review/{sub_id}/decision", data={
         "decision": "reject", "comment": "", "csrf_token": csrf(f"/review/{sub_id}")})
     assert missing.status_code == 422 and "Tell the learner why." in missing.get_data(as_text=True)
