@@ -22,7 +22,7 @@ from assessment.extraction.errors import (
 from assessment.extraction.filenames import extension_of, sanitize_filename
 from assessment.extraction.limits import MB, UploadLimits
 from assessment.extraction.results import FileCheck
-from assessment.extraction.textcodec import decode_text
+from assessment.extraction.textcodec import looks_like_text
 
 EXTENSION_KINDS = {
     "pdf": "pdf", "docx": "docx", "pptx": "pptx",
@@ -66,7 +66,7 @@ def sniff(data: bytes) -> Sniffed:
         return Sniffed(None, f"a .{guess.extension} file with a damaged header")
     if guess is not None:
         return Sniffed(None, f"a .{guess.extension} file ({guess.mime})")
-    if decode_text(data) is not None:
+    if looks_like_text(data):
         return Sniffed("text", "text")
     return Sniffed(None, "binary data of an unknown type")
 
