@@ -30,6 +30,8 @@ from assessment.extraction.sniffing import EXTENSION_KINDS, check_upload
 
 _ASSESSMENT_DIR = Path(__file__).resolve().parents[1]
 _READ_CHUNK = 1 << 16
+# Far above any real answer (max_chars of JSON-escaped text), far below harm to the worker.
+_MAX_REPLY_BYTES = 256 << 20
 # The child needs only this subpackage and assessment.evidence. It registers a bare
 # ``assessment`` package so the parent package's __init__ (numpy, scikit-learn, the scoring
 # code) is not imported: that would cost about a second per child start and widen what a
@@ -185,6 +187,8 @@ def _read_frame(proc: subprocess.Popen[bytes], deadline: float) -> bytes:
             buffer += chunk
             if needed == PREFIX_SIZE and len(buffer) == PREFIX_SIZE:
                 needed += unpack_length(bytes(buffer))
+                if needed > _MAX_REPLY_BYTES:
+                    raise ProtocolError(f"the extraction process announced {needed:,} bytes")
     return bytes(buffer[PREFIX_SIZE:])
 
 
