@@ -19,10 +19,10 @@ from assessment.extraction.errors import ActiveContent
 from assessment.extraction.limits import UploadLimits
 from assessment.extraction.sniffing import office_kind
 
+_FALLBACK = "{http://schemas.openxmlformats.org/markup-compatibility/2006}Fallback"
 # Relationship types that make Word or PowerPoint fetch and run outside content when a
 # reviewer opens the file (remote-template and linked-object attacks); plain hyperlinks and
 # linked media are allowed.
-_FALLBACK = "{http://schemas.openxmlformats.org/markup-compatibility/2006}Fallback"
 _REMOTE_ACTIVE_TYPES = ("/attachedTemplate", "/oleObject", "/frame", "/subDocument", "/package")
 
 
