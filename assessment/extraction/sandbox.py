@@ -62,7 +62,7 @@ class ExtractionSandbox:
         self._proc: subprocess.Popen[bytes] | None = None
         self._tasks = 0
         self._owner = os.getpid()
-        self._finalizer = weakref.finalize(self, _stop_process, None)
+        self._finalizer = weakref.finalize(self, _stop_owned, None, self._owner)
 
     @property
     def pid(self) -> int | None:
@@ -129,7 +129,7 @@ class ExtractionSandbox:
             return self._proc
         proc = _spawn()
         self._finalizer.detach()
-        self._finalizer = weakref.finalize(self, _stop_process, proc)
+        self._finalizer = weakref.finalize(self, _stop_owned, proc, self._owner)
         try:
             ready = _read_frame(proc, time.monotonic() + self.start_timeout_s)
         except (TimeoutError, OSError, ProtocolError) as exc:
@@ -147,6 +147,9 @@ class ExtractionSandbox:
 
     def _stop(self) -> int | None:
         proc, self._proc = self._proc, None
+        if self._owner != os.getpid():
+            self._owner = os.getpid()
+            return None  # a forked copy: the child is the parent's
         return _stop_process(proc)
 
 
@@ -190,6 +193,12 @@ def _read_frame(proc: subprocess.Popen[bytes], deadline: float) -> bytes:
                 if needed > _MAX_REPLY_BYTES:
                     raise ProtocolError(f"the extraction process announced {needed:,} bytes")
     return bytes(buffer[PREFIX_SIZE:])
+
+
+def _stop_owned(proc: subprocess.Popen[bytes] | None, owner: int) -> None:
+    # At exit of a forked copy (which inherits this finalizer) the child is not ours to kill.
+    if os.getpid() == owner:
+        _stop_process(proc)
 
 
 def _stop_process(proc: subprocess.Popen[bytes] | None) -> int | None:

@@ -143,3 +143,31 @@ def test_an_interrupted_run_does_not_leak_its_answer_into_the_next(sandbox: Extr
 
     result = sandbox.run("next.txt", b"the next file", "txt", UploadLimits())
     assert result.text == "the next file"
+
+
+@pytest.mark.parametrize("extract_in_fork", [True, False])
+def test_a_forked_copy_starts_its_own_child_and_leaves_the_parents_alone(
+    sandbox: ExtractionSandbox, extract_in_fork: bool
+) -> None:
+    sandbox.start()
+    parent_child = sandbox.pid
+    read_end, write_end = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the forked copy: maybe extract, report, close
+        try:
+            report = "from the fork|True"
+            if extract_in_fork:
+                result = extract_text("f.txt", b"from the fork", UploadLimits(), sandbox=sandbox)
+                report = f"{result.text}|{sandbox.pid != parent_child}"
+            os.write(write_end, report.encode())
+        finally:
+            sandbox.close()
+            os._exit(0)
+    os.close(write_end)
+    report = os.read(read_end, 1000).decode()
+    os.waitpid(pid, 0)
+    os.close(read_end)
+
+    assert report == "from the fork|True"
+    assert sandbox.pid == parent_child  # the parent's child survived the fork's cleanup
+    assert extract_text("p.txt", b"parent", UploadLimits(), sandbox=sandbox).text == "parent"
