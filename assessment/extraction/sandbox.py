@@ -162,11 +162,12 @@ def _spawn() -> subprocess.Popen[bytes]:
         "OMP_NUM_THREADS": "1",
     }
     return subprocess.Popen(
-        [sys.executable, "-s", "-c", _BOOTSTRAP],
+        # -P: no working directory on sys.path, so no file there can shadow a module.
+        [sys.executable, "-s", "-P", "-c", _BOOTSTRAP],
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         stderr=subprocess.DEVNULL,
-        cwd=_ASSESSMENT_DIR,
+        cwd="/",
         env=env,
         start_new_session=True,
     )
