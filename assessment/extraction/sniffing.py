@@ -143,7 +143,7 @@ def check_upload(name: str, data: bytes, limits: UploadLimits) -> FileCheck:
         return FileCheck(
             False,
             None,
-            f"{safe_name}: the file is {len(data) / MB:,.1f} MB; the limit is "
+            f"{safe_name}: the file is {len(data):,} bytes, over the limit of "
             f"{limits.max_file_bytes / MB:,.0f} MB per file",
             safe_name,
         )

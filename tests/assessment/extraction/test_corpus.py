@@ -180,7 +180,7 @@ CASES = [
     Case("no-extension", "README", lambda: b"text", False, "failed", "files of no extension are not accepted"),
     Case("empty", "empty.txt", lambda: b"", False, "no_text", "the file is empty", "txt"),
     Case("oversized", "big.txt", lambda: b"a" * (20 * 1024 * 1024 + 1),
-         False, "failed", "the limit is 20 MB per file"),
+         False, "failed", "the file is 20,971,521 bytes, over the limit of 20 MB per file"),
     Case("over-char-limit", "long.txt", lambda: b"word " * 2000, True, "ok", "cut off after the first 1,000",
          "txt", limits=UploadLimits(max_chars=1000)),
 ]  # fmt: skip
