@@ -86,8 +86,8 @@ def office_kind(data: bytes, limits: UploadLimits) -> str:
     unpacked = sum(info.file_size for info in infos)
     if unpacked > limits.max_unzipped_bytes:
         raise LimitExceeded(
-            f"it would unpack to {unpacked / MB:,.0f} MB; the limit is "
-            f"{limits.max_unzipped_bytes / MB:,.0f} MB (a possible zip bomb)"
+            f"it would unpack to {unpacked / MB:,.1f} MB; the limit is "
+            f"{limits.max_unzipped_bytes / MB:,g} MB (a possible zip bomb)"
         )
     if any(info.flag_bits & 0x1 for info in infos):
         raise EncryptedFile("it is password-protected")
@@ -144,7 +144,7 @@ def check_upload(name: str, data: bytes, limits: UploadLimits) -> FileCheck:
             False,
             None,
             f"{safe_name}: the file is {len(data):,} bytes, over the limit of "
-            f"{limits.max_file_bytes / MB:,.0f} MB per file",
+            f"{limits.max_file_bytes / MB:,g} MB per file",
             safe_name,
         )
     try:
@@ -177,7 +177,7 @@ def check_submission(files: Sequence[tuple[str, bytes]], limits: UploadLimits) -
                 False,
                 check.kind,
                 f"{check.safe_name}: the submission's files may total at most "
-                f"{limits.max_submission_bytes / MB:,.0f} MB",
+                f"{limits.max_submission_bytes / MB:,g} MB",
                 check.safe_name,
             )
         if check.ok:
