@@ -29,8 +29,10 @@ from service.models import (
     Submission,
     User,
 )
+from service.operations.recommendations import recommendation_set
 from service.operations.reviews import review_queue
 from service.operations.users import user_by_email
+from service.settings import Settings
 
 # Submissions that block a new one for the same badge (see submissions.create_submission).
 OPEN_STATUSES = ("draft", "queued", "scoring", "scored", "scoring_failed", "changes_requested")
@@ -81,6 +83,23 @@ class Suggestion:
 
     badge: Badge
     reasons: list[str]
+
+
+@dataclass(frozen=True)
+class LockedSuggestion:
+    """A badge worth aiming for once the missing prerequisites are earned."""
+
+    badge: Badge
+    missing: list[Badge]
+
+
+@dataclass(frozen=True)
+class Suggestions:
+    """What the 'For you' page shows; ``source`` says whether the recommender ranked it."""
+
+    items: list[Suggestion]
+    locked: list[LockedSuggestion]
+    source: str  # "recommender" | "catalogue"
 
 
 @dataclass(frozen=True)
@@ -226,6 +245,7 @@ def suggested_badges(session: Session, *, learner: User, limit: int = 10) -> lis
     """
     earned = _earned_badge_ids(session, learner)
     started = set(session.scalars(select(Submission.badge_id).where(Submission.learner_id == learner.id)))
+    started |= set((learner.goals or {}).get("not_interested", []))
     earned_badges = {b.id: b for b in session.scalars(select(Badge).where(Badge.id.in_(earned))).unique()}
     my_skills = {s.lower() for b in earned_badges.values() for s in b.skills or []}
     wanted = {s.lower() for s in (learner.department.priority_skills if learner.department else [])}
@@ -239,6 +259,24 @@ def suggested_badges(session: Session, *, learner: User, limit: int = 10) -> lis
         scored.append((-weight, badge.name.lower(), Suggestion(badge=badge, reasons=reasons)))
     scored.sort(key=lambda t: (t[0], t[1]))
     return [s for *_, s in scored[:limit]]
+
+
+def suggestions_for(session: Session, *, learner: User, settings: Settings, now: datetime,
+                    limit: int = 10) -> Suggestions:
+    """The recommender's ranking for ``learner``, or simple catalogue suggestions until a worker
+    has built the first badge index."""
+    ranked = recommendation_set(session, learner=learner, settings=settings, now=now, k=limit)
+    if ranked is None:
+        return Suggestions(items=suggested_badges(session, learner=learner, limit=limit), locked=[],
+                           source="catalogue")
+    wanted = {r.badge_id for r in ranked.items} | {lk.badge_id for lk in ranked.locked}
+    wanted |= {m for lk in ranked.locked for m in lk.missing}
+    badges = {b.id: b for b in session.scalars(select(Badge).where(Badge.id.in_(wanted))).unique()}
+    items = [Suggestion(badge=badges[r.badge_id], reasons=list(r.reasons)) for r in ranked.items
+             if r.badge_id in badges and badges[r.badge_id].status == "active"]
+    locked = [LockedSuggestion(badge=badges[lk.badge_id], missing=[badges[m] for m in lk.missing if m in badges])
+              for lk in ranked.locked if lk.badge_id in badges and badges[lk.badge_id].status == "active"]
+    return Suggestions(items=items, locked=locked, source="recommender")
 
 
 def _reasons(badge: Badge, earned: dict[str, Badge], my_skills: set[str],

@@ -12,8 +12,9 @@ from service.operations.pages import (
     badge_page,
     earned_credentials,
     mark_notifications_read,
-    suggested_badges,
+    suggestions_for,
 )
+from service.operations.recommendations import mark_not_interested
 from service.operations.submissions import (
     Upload,
     create_submission,
@@ -144,7 +145,18 @@ def download(submission_id: str, file_id: str) -> Response:
 def recommendations() -> str:
     """Badges suggested to me, each with why."""
     user = web_user()
-    return render_template("me/recommendations.html", items=suggested_badges(db(), learner=user, limit=10))
+    found = suggestions_for(db(), learner=user, settings=settings(), now=now(), limit=10)
+    return render_template("me/recommendations.html", items=found.items, locked=found.locked, source=found.source)
+
+
+@learner.route("/me/recommendations/<badge_id>/hide", methods=["POST"])
+def hide_recommendation(badge_id: str) -> Response:
+    """Stop suggesting a badge to me."""
+    badge = get_badge(db(), badge_id)
+    mark_not_interested(db(), learner=web_user(), badge_id=badge.id)
+    commit()
+    flash(f"We won't suggest {badge.name} again.", "info")
+    return redirect(url_for("learner.recommendations"))
 
 
 @learner.route("/me/credentials/<credential_id>/privacy", methods=["POST"])

@@ -26,7 +26,7 @@ from service.operations.pages import (
     catalogue,
     catalogue_facets,
     dashboard,
-    suggested_badges,
+    suggestions_for,
     waiting_for_review,
 )
 from service.web.badge_art import badge_png, badge_svg
@@ -46,7 +46,8 @@ def home() -> str:
         return render_template("landing.html", badge_count=len(catalogue(db())))
     waiting = waiting_for_review(db(), reviewer=user) if user.has_role("reviewer") else None
     return render_template("home.html", board=dashboard(db(), user=user), waiting=waiting,
-                           suggestions=suggested_badges(db(), learner=user, limit=3))
+                           suggestions=suggestions_for(db(), learner=user, settings=settings(), now=now(),
+                                                       limit=3).items)
 
 
 @public.route("/badges")

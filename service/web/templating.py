@@ -175,6 +175,7 @@ def init_templating(app: Flask) -> None:
         pct=as_percent,
         filesize=file_size,
         words=humanise_word,
+        sentence=lambda text: (text or "")[:1].upper() + (text or "")[1:],
         band_label=lambda b: BAND_LABELS.get(b or "", "Not scored"),
         band_tone=lambda b: BAND_TONES.get(b or "", "grey"),
         status_label=lambda s: STATUS_LABELS.get(s or "", humanise_word(s)),

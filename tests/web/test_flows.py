@@ -132,3 +132,38 @@ def test_login_is_rate_limited(runtime: Any, make_user: Any) -> None:
                                          "csrf_token": token}).status_code for _ in range(4)]
     assert codes == [401, 401, 401, 429]
     assert client.get("/login").status_code == 200  # only POSTs count
+
+
+def test_recommendations_page_uses_the_recommender_index(
+    client: Any, runtime: Any, make_user: Any, make_badge: Any, sign_in: Any, csrf: Any
+) -> None:
+    import shutil
+
+    from service.jobs import build_badge_index
+    from service.operations.credentials import award_badge
+
+    shutil.rmtree(runtime.settings.index_path, ignore_errors=True)
+    learner = make_user("learner")
+    basics = make_badge(name="SQL Basics", tier="foundation", skills=["SQL"])
+    advanced = make_badge(name="Advanced SQL", skills=["SQL", "Query tuning"], prerequisites=[basics.id])
+    make_badge(name="Negotiation Skills", skills=["Negotiation"], criteria=[
+        {"title": "Prepares", "description": "Knows their walk-away point and the other side's interests."}])
+    sign_in(learner)
+    before = client.get("/me/recommendations").get_data(as_text=True)
+    assert "Personalised ranking starts" in before and "SQL Basics" in before and "Advanced SQL" not in before
+
+    with runtime.db.unit_of_work() as session:
+        award_badge(session, learner=session.merge(learner), submission=None, badge_id=basics.id,
+                    settings=runtime.settings, now=datetime.now(UTC), source="import")
+    try:
+        build_badge_index(runtime)
+        page = client.get("/me/recommendations").get_data(as_text=True)
+        assert "Personalised ranking starts" not in page
+        assert "Advanced SQL" in page and "SQL Basics</a></h2>" not in page  # earned ones are not suggested
+        hidden = client.post(f"/me/recommendations/{advanced.id}/hide",
+                             data={"csrf_token": csrf("/me/recommendations")}, follow_redirects=True)
+        text = hidden.get_data(as_text=True)
+        assert "won&#39;t suggest Advanced SQL again" in text
+        assert f'href="/badges/{advanced.id}">Advanced SQL</a></h2>' not in text
+    finally:
+        shutil.rmtree(runtime.settings.index_path, ignore_errors=True)
