@@ -26,7 +26,7 @@ from embeddings import Encoder
 
 DEFAULT_PASS_THRESHOLD = 0.85
 DEFAULT_FAIL_THRESHOLD = 0.25
-MIN_BADGE_EXAMPLES = 20
+MIN_BADGE_EXAMPLES = 10
 MAX_HISTORY = 500  # most recent graded submissions a badge calibration keeps
 MAX_HISTORY_STEMS = 400
 STAGES = ("content", "peers", "history")

@@ -6,6 +6,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from assessment.errors import AssessmentError
 from assessment.evidence import Segment
 
 # MiniLM truncates at 256 word pieces; English averages ~1.3 pieces a word, so 150 words keeps
@@ -57,9 +58,12 @@ def _spans(text: str, max_words: int) -> list[tuple[int, int]]:
 
 
 def chunk_segments(segments: Sequence[Segment], max_words: int = MAX_WORDS) -> list[Chunk]:
-    """Split ``segments`` into passages of at most ``max_words`` words, keeping source offsets."""
+    """Split ``segments`` into passages of at most ``max_words`` words, keeping source offsets.
+
+    Raises AssessmentError if ``max_words`` is not positive.
+    """
     if max_words < 1:
-        raise ValueError("max_words must be positive")
+        raise AssessmentError("max_words must be positive")
     chunks: list[Chunk] = []
     for seg in segments:
         for start, end in _spans(seg.text, max_words):

@@ -24,6 +24,7 @@ class CriterionView:
     targets: tuple[TextView, ...]
     question_vec: np.ndarray | None = field(compare=False)
     question: TextView
+    own_vec: np.ndarray | None = field(default=None, compare=False)  # title + description + levels
 
 
 @dataclass(frozen=True)
@@ -91,6 +92,7 @@ def encode_items(items: Sequence[EvidenceItem], encoder: Encoder) -> list[Encode
             for t in criterion_targets(c, it.references):
                 want(t)
             want(_question_text(it, c))
+            want(criterion_text(c))
         want(_rubric_text(it))
     views: dict[str, TextView] = {}
 
@@ -135,6 +137,7 @@ def encode_items(items: Sequence[EvidenceItem], encoder: Encoder) -> list[Encode
                     targets=tuple(viewed(t) for t in tgts),
                     question_vec=vec(q),
                     question=viewed(q),
+                    own_vec=vec(criterion_text(c)),
                 )
             )
         rubric = _rubric_text(it)

@@ -13,7 +13,8 @@ from assessment.submission import Flag, Peer
 MIN_WORDS = 5
 DUPLICATE_COSINE = 0.95
 RESTATE_NOVEL_SHARE = 0.1  # at most this share of the evidence's words is not in the prompt
-OFF_TOPIC_COSINE = 0.15
+OFF_TOPIC_COSINE = 0.12
+OFF_TOPIC_SHARED = 0.2  # at most this share of its words appear in the rubric or references
 OFF_TOPIC_MIN_WORDS = 10
 STUFFING_STOPWORD_RATIO = 0.1
 STUFFING_TARGET_SHARE = 0.6
@@ -59,8 +60,9 @@ def off_topic(enc: EncodedItem, best_cosine: float) -> bool:
     rub = 0.0
     if enc.rubric_vec is not None:
         rub = float((enc.chunk_vecs @ enc.rubric_vec).max())
-    shared = len(enc.evidence.stem_set & _target_stems(enc))
-    return max(best_cosine, rub) < OFF_TOPIC_COSINE and shared <= 1
+    distinct = enc.evidence.stem_set
+    shared = len(distinct & _target_stems(enc)) / max(len(distinct), 1)
+    return max(best_cosine, rub) < OFF_TOPIC_COSINE and shared <= OFF_TOPIC_SHARED
 
 
 def near_duplicates(enc: EncodedItem, peers: Sequence[Peer]) -> list[Flag]:

@@ -1,0 +1,40 @@
+"""Chunking keeps passages short and their offsets exact within each source."""
+
+from __future__ import annotations
+
+import pytest
+
+from assessment import AssessmentError, Segment, chunk_segments
+from assessment.chunking import MAX_WORDS
+
+
+def test_chunks_point_back_into_their_source_text() -> None:
+    page1 = "First sentence here. Second one follows!\nA third line without a stop"
+    page2 = "Only sentence on page two."
+    full = page1 + "\n\n" + page2
+    segs = (
+        Segment(page1, source="report.pdf", locator="page 1", offset=0),
+        Segment(page2, source="report.pdf", locator="page 2", offset=len(page1) + 2),
+    )
+    chunks = chunk_segments(segs)
+    assert [c.locator for c in chunks] == ["page 1", "page 2"]
+    for c in chunks:
+        assert full[c.start : c.end] == c.text
+    assert chunks[0].text.startswith("First") and chunks[0].text.endswith("stop")
+
+
+def test_long_text_is_split_under_the_word_limit_without_losing_words() -> None:
+    sentence = "The quick brown fox jumps over the lazy dog near the river bank today. "
+    text = sentence * 40 + "word " * 400
+    chunks = chunk_segments((Segment(text, source="statement"),))
+    assert len(chunks) > 3
+    assert all(len(c.text.split()) <= MAX_WORDS for c in chunks)
+    assert sum(len(c.text.split()) for c in chunks) == len(text.split())
+    for c in chunks:
+        assert text[c.start : c.end] == c.text
+
+
+def test_blank_segments_make_no_chunks_and_bad_limit_is_refused() -> None:
+    assert chunk_segments((Segment("   \n ", source="statement"),)) == []
+    with pytest.raises(AssessmentError):
+        chunk_segments((Segment("text", source="s"),), max_words=0)
