@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 from datetime import UTC, datetime
 from typing import Any
@@ -173,3 +174,17 @@ def test_machine_endpoints(client: Any, make_badge: Any) -> None:
     assert svg.mimetype == "image/svg+xml" and "Cloud &lt;Cost&gt; Basics" in svg.get_data(as_text=True)
     png = client.get(f"/badges/{badge.id}/image.png")
     assert png.mimetype == "image/png" and png.data[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_credential_page_download_links_work(client: Any, runtime: Any, make_user: Any, make_badge: Any,
+                                             csrf: Any) -> None:
+    cid = _approved_credential_id(runtime, make_user("reviewer"), make_user("learner"), make_badge())
+    page = client.get(f"/c/{cid}").get_data(as_text=True)
+    for link in (f"/api/v1/credentials/{cid}/baked.png", f"/api/v1/credentials/{cid}/baked.svg",
+                 f"/api/v1/credentials/{cid}?format=jwt"):
+        assert f'href="{link}"' in page
+        assert client.get(link).status_code == 200, link
+    baked = client.get(f"/api/v1/credentials/{cid}/baked.png").data
+    verdict = client.post("/verify", data={"file": (io.BytesIO(baked), "badge.png"), "csrf_token": csrf("/verify")},
+                          content_type="multipart/form-data")
+    assert "verdict-valid" in verdict.get_data(as_text=True)
