@@ -176,8 +176,7 @@ def check_submission(files: Sequence[tuple[str, bytes]], limits: UploadLimits) -
             check = FileCheck(
                 False,
                 check.kind,
-                f"{check.safe_name}: the submission's files may total at most "
-                f"{limits.max_submission_bytes / MB:,g} MB",
+                f"{check.safe_name}: the submission's files may total at most {limits.max_submission_bytes / MB:,g} MB",
                 check.safe_name,
             )
         if check.ok:
