@@ -7,7 +7,7 @@ from typing import Any
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
-from service.errors import ValidationFailed
+from service.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from service.models import BANDS, Submission
 from service.operations.pages import active_badges
 from service.operations.reviews import decide, get_reviewable, review_queue
@@ -18,6 +18,7 @@ from service.web.security import web_role, web_user
 review = Blueprint("review", __name__)
 
 PAGE_SIZE = 25
+BULK_LIMIT = 50
 
 
 @review.route("/review")
@@ -106,3 +107,33 @@ def decision(submission_id: str) -> Response | tuple[str, int]:
     else:
         flash(f"Not approved; {who} has been told why.", "info")
     return redirect(url_for("review.queue"))
+
+
+@review.route("/review/bulk-approve", methods=["POST"])
+@web_role("reviewer")
+def bulk_approve() -> Response:
+    """Approve the ticked submissions in one go (meant for clear likely passes).
+
+    Each is decided as if approved one by one; one that can no longer be approved (decided
+    meanwhile, not allowed) is skipped and reported, the rest are committed together.
+    """
+    reviewer = web_user()
+    ids = list(dict.fromkeys(request.form.getlist("submission_id")))[:BULK_LIMIT]
+    if not ids:
+        flash("Tick the submissions to approve first.", "info")
+        return redirect(url_for("review.queue"))
+    approved, skipped = 0, 0
+    for submission_id in ids:
+        try:
+            decide(db(), reviewer=reviewer, submission_id=submission_id, decision="approve",
+                   comment=request.form.get("comment", ""), settings=settings(), now=now())
+            approved += 1
+        except (Conflict, Forbidden, NotFound):
+            skipped += 1
+    commit()
+    message = f"Approved {approved} submission{'' if approved == 1 else 's'}; credentials issued."
+    if skipped:
+        message += f" {skipped} could not be approved (already decided or not yours to review)."
+    flash(message, "success" if approved else "info")
+    return redirect(url_for("review.queue", band=request.form.get("band") or None,
+                            badge=request.form.get("badge") or None))

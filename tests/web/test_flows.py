@@ -6,6 +6,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
+from sqlalchemy import select
 
 from service.models import Submission
 from service.operations.reviews import decide
@@ -167,3 +168,28 @@ def test_recommendations_page_uses_the_recommender_index(
         assert f'href="/badges/{advanced.id}">Advanced SQL</a></h2>' not in text
     finally:
         shutil.rmtree(runtime.settings.index_path, ignore_errors=True)
+
+
+def test_bulk_approval_of_likely_passes(client: Any, runtime: Any, make_user: Any, make_badge: Any,
+                                        sign_in: Any, csrf: Any) -> None:
+    from service.models import Award
+
+    badge = make_badge()
+    reviewer = make_user("reviewer")
+    first = _scored(runtime, make_user("learner", name="Pass One"), badge, score=0.95, band="likely_pass")
+    second = _scored(runtime, make_user("learner", name="Pass Two"), badge, score=0.9, band="likely_pass")
+    unsure = _scored(runtime, make_user("learner", name="Unsure"), badge, score=0.5, band="needs_review")
+    sign_in(reviewer)
+    queue = client.get("/review").get_data(as_text=True)
+    assert f'value="{first}" form="bulk"' in queue and f'value="{unsure}" form="bulk"' not in queue
+    with runtime.db.unit_of_work() as session:  # someone else decides one meanwhile
+        decide(session, reviewer=session.merge(make_user("admin")), submission_id=second, decision="reject",
+               comment="Copied from a colleague.", settings=runtime.settings, now=datetime.now(UTC))
+    done = client.post("/review/bulk-approve", data={"submission_id": [first, second],
+                                                     "csrf_token": csrf("/review")}, follow_redirects=True)
+    text = done.get_data(as_text=True)
+    assert "Approved 1 submission;" in text and "1 could not be approved" in text
+    with runtime.db.sessions() as session:
+        statuses = {sid: session.get(Submission, sid).status for sid in (first, second, unsure)}  # type: ignore[union-attr]
+        assert statuses == {first: "approved", second: "rejected", unsure: "scored"}
+        assert len(list(session.scalars(select(Award)))) == 1
