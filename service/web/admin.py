@@ -69,6 +69,8 @@ def badge_body(form: MultiDict[str, str]) -> dict[str, Any]:
     }
     if form.get("status"):
         body["status"] = form["status"]
+    if form.get("prerequisites_shown"):
+        body["prerequisites"] = [p for p in form.getlist("prerequisites") if p]
     return body
 
 
@@ -79,6 +81,7 @@ def _form_values(badge: Badge | None) -> dict[str, Any]:
         "name": badge.name, "description": badge.description, "evidence_prompt": badge.evidence_prompt,
         "type": badge.badge_type, "tier": badge.tier, "status": badge.status,
         "skills": ", ".join(badge.skills or []), "validity_months": badge.validity_months or "",
+        "prerequisites": [p.id for p in badge.prerequisites],
     }
     for i, c in enumerate(badge.criteria):
         values.update({f"criteria-{i}-title": c.title, f"criteria-{i}-description": c.description,
@@ -88,8 +91,11 @@ def _form_values(badge: Badge | None) -> dict[str, Any]:
 
 def _render_form(badge: Badge | None, values: Any, errors: dict[str, str], status: int = 200) -> tuple[str, int]:
     rows = max(CRITERIA_ROWS, len(badge.criteria) if badge else 0)
+    chosen = values.getlist("prerequisites") if isinstance(values, MultiDict) else values.get("prerequisites", [])
+    others = [b for b in all_badges(db()) if badge is None or b.id != badge.id]
     return render_template("admin/badge_form.html", badge=badge, values=values, errors=errors,
-                           types=BADGE_TYPES, tiers=TIERS, statuses=BADGE_STATUSES, rows=rows), status
+                           types=BADGE_TYPES, tiers=TIERS, statuses=BADGE_STATUSES, rows=rows,
+                           other_badges=others, chosen=set(chosen)), status
 
 
 @admin.route("/badges/new", methods=["GET", "POST"])

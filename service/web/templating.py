@@ -56,6 +56,9 @@ VERDICT_TEXT = {
     "malformed": "This is not a readable Open Badges credential.",
 }
 
+CHECK_LABELS = {"json-ld": "JSON-LD", "status:revocation": "Revocation status",
+                "status:suspension": "Suspension status", "jwt": "VC-JWT"}
+
 FLAG_TEXT = {
     "near_duplicate": ("Near-duplicate", "Very similar to another submission for this badge."),
     "restates_prompt": ("Restates the prompt", "Mostly repeats the badge's own wording."),
@@ -181,6 +184,7 @@ def init_templating(app: Flask) -> None:
         status_label=lambda s: STATUS_LABELS.get(s or "", humanise_word(s)),
         status_tone=lambda s: STATUS_TONES.get(s or "", "grey"),
         verdict_label=lambda v: VERDICT_LABELS.get(v or "", humanise_word(v)),
+        check_label=lambda name: CHECK_LABELS.get(name, humanise_word(name)),
         tier_colour=lambda t: TIER_COLOURS.get(t or "", "#4a5568"),
     )
     app.jinja_env.globals.update(FLAG_TEXT=FLAG_TEXT, BAND_LABELS=BAND_LABELS, VERDICT_TEXT=VERDICT_TEXT)

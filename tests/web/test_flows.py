@@ -66,7 +66,7 @@ def test_changes_requested_feedback_and_new_version(
     assert "30%" not in page and "needs_review" not in page  # never the pre-score
     bad = client.post(f"/me/submissions/{sub_id}/resubmit", data={
         "statement": "", "links": "not a url", "csrf_token": csrf(f"/me/submissions/{sub_id}")})
-    assert bad.status_code == 422 and "Not an http(s) link" in bad.get_data(as_text=True)
+    assert bad.status_code == 422 and "the link contains spaces" in bad.get_data(as_text=True)
     client.post(f"/me/submissions/{sub_id}/resubmit", data={
         "statement": evidence, "links": "", "csrf_token": csrf(f"/me/submissions/{sub_id}")})
     page = client.get(f"/me/submissions/{sub_id}").get_data(as_text=True)

@@ -96,9 +96,10 @@ def test_review_flow_scores_approves_and_issues(
     assert "Congratulations: you earned" in home and f"/c/{cid}" in home
 
 
-def test_admin_designs_a_badge_and_revokes_a_credential(
-    client: Any, runtime: Any, make_user: Any, sign_in: Any, csrf: Any
+def test_admin_designs_a_badge_with_rubric_and_prerequisite(
+    client: Any, runtime: Any, make_user: Any, sign_in: Any, csrf: Any, make_badge: Any
 ) -> None:
+    basics = make_badge(name="Data Storytelling Basics")
     sign_in(make_user("admin"))
     form = {
         "name": "Stakeholder Storytelling", "description": "Presents data to leaders.", "type": "skill",
@@ -106,7 +107,7 @@ def test_admin_designs_a_badge_and_revokes_a_credential(
         "criteria-0-title": "Clear narrative", "criteria-0-description": "A beginning, middle and end.",
         "criteria-1-title": "Right chart", "criteria-1-description": "Chart fits the question.",
         "criteria-2-title": "Decision made", "criteria-2-description": "Leaders acted on it.",
-        "criteria-2-weight": "2",
+        "criteria-2-weight": "2", "prerequisites_shown": "1", "prerequisites": [basics.id],
     }
     bad = client.post("/admin/badges/new", data={**form, "name": "", "csrf_token": csrf("/admin/badges/new")})
     assert bad.status_code == 422 and "Required." in bad.get_data(as_text=True)
@@ -118,9 +119,18 @@ def test_admin_designs_a_badge_and_revokes_a_credential(
         assert [c.title for c in badge.criteria] == ["Clear narrative", "Right chart", "Decision made"]
         assert badge.criteria[2].weight == 2.0 and badge.skills == ["Communication", "Data visualisation"]
         assert badge.validity_months == 24 and badge.tier == "advanced"
+        assert [p.id for p in badge.prerequisites] == [basics.id]
         badge_id = badge.id
     edit = client.get(f"/admin/badges/{badge_id}/edit").get_data(as_text=True)
-    assert 'value="Right chart"' in edit
+    assert 'value="Right chart"' in edit and f'<option value="{basics.id}" selected>' in edit
+    saved = client.post(f"/admin/badges/{badge_id}/edit", data={
+        **form, "tier": "expert", "status": "active", "prerequisites": [],
+        "criteria-1-title": "Right chart for the question", "csrf_token": csrf(f"/admin/badges/{badge_id}/edit")})
+    assert saved.status_code == 302
+    with runtime.db.sessions() as session:
+        badge = session.get(Badge, badge_id)
+        assert badge is not None and badge.tier == "expert" and badge.prerequisites == []
+        assert badge.criteria[1].title == "Right chart for the question" and badge.rubric_version == 2
     overview = client.get("/admin").get_data(as_text=True)
     assert "Stakeholder Storytelling" in overview and "Active badges" in overview
     keys = client.post("/admin/keys/rotate", data={"csrf_token": csrf("/admin/keys")}, follow_redirects=True)
