@@ -53,6 +53,9 @@ def run_worker(settings: Settings, *, burst: bool = False, preload: bool = True)
 
         default_encoder().encode(["Laurel worker warm-up."])
         log.info("model loaded")
+        from assessment.extraction import default_sandbox
+
+        default_sandbox().start()  # the extraction child starts before the first file arrives
         from service.jobs import build_badge_index
         from service.operations.recommendations import load_snapshot
 

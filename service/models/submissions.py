@@ -96,11 +96,12 @@ class SubmissionFile(Base):
         ForeignKey("submissions.id", ondelete="CASCADE"), index=True
     )
     version: Mapped[int] = mapped_column(Integer, default=1)
-    digest: Mapped[str] = mapped_column(String(64))
+    # None for a refused upload: its name and reason are kept, its bytes never stored.
+    digest: Mapped[str | None] = mapped_column(String(64))
     name: Mapped[str] = mapped_column(String(255))
     kind: Mapped[str] = mapped_column(String(20))
     size: Mapped[int] = mapped_column(Integer)
-    # pending | ok | no_text | failed
+    # pending | ok | no_text | failed | refused
     extraction_status: Mapped[str] = mapped_column(String(20), default="pending")
     extraction_message: Mapped[str] = mapped_column(Text, default="")
     segments: Mapped[list[dict[str, Any]] | None] = mapped_column(JSONType)

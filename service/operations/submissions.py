@@ -5,12 +5,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from urllib.parse import urlparse
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from assessment.extraction import UploadLimits, check_upload
+from assessment.extraction import UploadLimits, check_link, check_submission
 from service.errors import Conflict, Forbidden, NotFound, PayloadTooLarge, ValidationFailed
 from service.models import Badge, Submission, SubmissionFile, SubmissionVersion, User
 from service.operations.reviewers import may_review
@@ -29,43 +28,50 @@ class Upload:
 
 
 def _clean_links(links: Sequence[object]) -> list[str]:
+    """Normalised http(s) links; anything else is refused with the reason (never fetched)."""
     if not isinstance(links, list | tuple) or len(links) > MAX_LINKS:
         raise ValidationFailed(errors={"links": f"Give at most {MAX_LINKS} links."})
     out = []
     for link in links:
         if not isinstance(link, str):
             raise ValidationFailed(errors={"links": "Links must be strings."})
-        link = link.strip()
-        if not link:
+        if not link.strip():
             continue
-        parsed = urlparse(link)
-        if parsed.scheme not in ("http", "https") or not parsed.netloc or len(link) > 2000:
-            raise ValidationFailed(errors={"links": f"Not an http(s) link: {link[:80]}"})
-        out.append(link)
+        checked = check_link(link)
+        if not checked.ok:
+            raise ValidationFailed(errors={"links": checked.message})
+        out.append(checked.url)
     return out
 
 
-def _check_files(files: Sequence[Upload], limits: UploadLimits) -> list[tuple[Upload, str, str]]:
-    """Check every upload before anything is stored: all or nothing."""
-    if len(files) > limits.max_files:
-        raise ValidationFailed(errors={"files": f"At most {limits.max_files} files per submission."})
+@dataclass(frozen=True)
+class CheckedFiles:
+    """Uploads split into those kept (with safe name and kind) and those refused (with why)."""
+
+    accepted: list[tuple[Upload, str, str]]
+    refused: list[tuple[str, str]]
+
+
+def _check_files(files: Sequence[Upload], limits: UploadLimits) -> CheckedFiles:
+    """Check every upload (type by content, sizes, count) before anything is stored.
+
+    A refused file does not sink the submission: it is recorded with its reason and the rest is
+    kept. Only a request whose bytes alone exceed the submission limit is refused whole.
+    """
     total = sum(len(f.data) for f in files)
-    if total > limits.max_submission_bytes:
+    if total > limits.max_submission_bytes * 2:
         raise PayloadTooLarge(
             f"The files add up to {total // 1_000_000} MB; the limit is "
             f"{limits.max_submission_bytes // 1_000_000} MB per submission."
         )
-    checked = []
-    problems = {}
-    for f in files:
-        result = check_upload(f.name, f.data, limits)
-        if not result.ok:
-            problems[result.safe_name or "file"] = result.message
+    checks = check_submission([(f.name, f.data) for f in files], limits)
+    accepted, refused = [], []
+    for upload, result in zip(files, checks, strict=True):
+        if result.ok:
+            accepted.append((upload, result.safe_name, result.kind or "unknown"))
         else:
-            checked.append((f, result.safe_name, result.kind or "unknown"))
-    if problems:
-        raise ValidationFailed("Some files were not accepted.", errors=problems)
-    return checked
+            refused.append((result.safe_name or "file", result.message))
+    return CheckedFiles(accepted=accepted, refused=refused)
 
 
 def create_submission(
@@ -103,7 +109,9 @@ def create_submission(
         raise ValidationFailed(errors={"statement": f"At most {MAX_STATEMENT_CHARS} characters."})
     clean_links = _clean_links(list(links))
     checked = _check_files(files, limits)
-    if not draft and not statement and not checked and not clean_links:
+    if not draft and not statement and not checked.accepted and not clean_links:
+        if checked.refused:
+            raise ValidationFailed("None of the files could be accepted.", errors=dict(checked.refused))
         raise ValidationFailed(errors={"statement": "Describe your evidence, attach a file or add a link."})
     open_one = session.scalar(
         select(Submission.id).where(
@@ -135,24 +143,34 @@ def create_submission(
 
 
 def _attach_files(
-    session: Session,
-    submission: Submission,
-    checked: Sequence[tuple[Upload, str, str]],
-    store: FileStore,
-    now: datetime,
+    session: Session, submission: Submission, checked: CheckedFiles, store: FileStore, now: datetime
 ) -> None:
-    for upload, safe_name, kind in checked:
-        digest = store.put(upload.data)
+    """Store accepted files (content-addressed) and record refused ones with their reason."""
+    for upload, safe_name, kind in checked.accepted:
         session.add(
             SubmissionFile(
                 submission_id=submission.id,
                 version=submission.version,
-                digest=digest,
+                digest=store.put(upload.data),
                 name=safe_name,
                 kind=kind,
                 size=len(upload.data),
                 created_at=now,
                 extraction_status="pending",
+            )
+        )
+    for safe_name, message in checked.refused:
+        session.add(
+            SubmissionFile(
+                submission_id=submission.id,
+                version=submission.version,
+                digest=None,
+                name=safe_name,
+                kind="refused",
+                size=0,
+                created_at=now,
+                extraction_status="refused",
+                extraction_message=message,
             )
         )
     session.flush()
@@ -178,7 +196,7 @@ def resubmit(
     checked = _check_files(files, limits)
     clean_links = _clean_links(list(links))
     statement = (statement or "").strip()
-    if not statement and not checked and not clean_links and not (keep_files and submission.files):
+    if not statement and not checked.accepted and not clean_links and not (keep_files and submission.files):
         raise ValidationFailed(errors={"statement": "Describe your evidence, attach a file or add a link."})
     if submission.status == "changes_requested":
         session.add(
@@ -193,7 +211,8 @@ def resubmit(
             )
         )
         submission.version += 1
-        carried = [f for f in submission.files if f.version == submission.version - 1] if keep_files else []
+        carried = ([f for f in submission.files if f.version == submission.version - 1 and f.digest]
+                   if keep_files else [])
         for f in carried:
             session.add(
                 SubmissionFile(
@@ -252,7 +271,7 @@ def file_for_viewer(session: Session, *, user: User, submission_id: str, file_id
     """A stored file the user may download. Raises NotFound/Forbidden."""
     submission = submission_for_viewer(session, user=user, submission_id=submission_id)
     for f in submission.files:
-        if f.id == file_id:
+        if f.id == file_id and f.digest:
             return f
     raise NotFound("No such file.")
 

@@ -134,23 +134,30 @@ def test_a_second_open_submission_for_the_same_badge_is_a_conflict(
     assert body["submission_id"]
 
 
-def test_uploads_of_the_wrong_type_are_refused_and_nothing_is_stored(
+def test_a_refused_upload_is_recorded_with_its_reason_and_the_rest_is_kept(
     client: Any, make_user: Any, api_headers: Any, make_badge: Any, runtime: Any
 ) -> None:
     import io
 
     badge = make_badge()
     headers = api_headers(make_user("learner"))
-    data = {
-        "badge_id": badge.id,
-        "statement": "See the attached report.",
-        "files": [(io.BytesIO(b"MZ\x90\x00\x03 this is a windows executable"), "report.pdf")],
-    }
-    _problem(client.post("/api/v1/submissions", data=data, headers=headers, content_type="multipart/form-data"), 422)
+    exe = b"MZ\x90\x00\x03 this is a windows executable"
+    only_bad = {"badge_id": badge.id, "files": [(io.BytesIO(exe), "report.pdf")]}
+    body = _problem(client.post("/api/v1/submissions", data=only_bad, headers=headers,
+                                content_type="multipart/form-data"), 422)
+    assert "report.pdf" in body["errors"]
     with runtime.db.sessions() as session:
         assert session.scalar(select(func.count(Submission.id))) == 0
-    uploads = runtime.settings.uploads_path
-    assert not uploads.exists() or not any(p.is_file() for p in uploads.rglob("*"))
+
+    mixed = {"badge_id": badge.id, "statement": "See the attached notes.",
+             "files": [(io.BytesIO(exe), "../../report.pdf"), (io.BytesIO(b"My notes on the report."), "notes.txt")]}
+    resp = client.post("/api/v1/submissions", data=mixed, headers=headers, content_type="multipart/form-data")
+    assert resp.status_code == 202, resp.get_json()
+    files = {f["name"]: f for f in resp.get_json()["files"]}
+    assert files["report.pdf"]["extraction_status"] == "refused" and files["report.pdf"]["extraction_message"]
+    assert files["notes.txt"]["extraction_status"] == "pending"
+    stored = [p for p in runtime.settings.uploads_path.rglob("*") if p.is_file()]
+    assert len(stored) == 1 and stored[0].read_bytes() == b"My notes on the report."
 
 
 def test_multipart_evidence_files_are_extracted_and_scored(
