@@ -92,6 +92,11 @@ class Catalog(Mapping[str, BadgeItem]):
         self.tiers: dict[str, int] = {
             b: rank for b, item in self._items.items() if (rank := tier_rank(item.level)) is not None
         }
+        # (tier, lower-cased skills) of every tiered badge: tier progression per candidate
+        self.tiered_skills: dict[str, tuple[int, tuple[str, ...]]] = {
+            b: (rank, tuple({s.strip().lower() for s in self._items[b].skills if s.strip()}))
+            for b, rank in self.tiers.items()
+        }
 
     @classmethod
     def of(cls, catalog: Mapping[str, BadgeItem]) -> Catalog:
@@ -125,14 +130,14 @@ class Catalog(Mapping[str, BadgeItem]):
         """Return {badge id: (pathway, step)} for the step after each pathway step earned."""
         held = set(earned)
         result: dict[str, tuple[str, int]] = {}
-        for name, steps in self.pathway_steps.items():
-            done = [step for step, badge_id in steps if badge_id in held]
-            if not done:
-                continue
-            following = [(s, b) for s, b in steps if s > max(done) and b not in held]
+        names = {name for b in held if b in self._items for name, _ in self._items[b].pathways}
+        for name in sorted(names):
+            steps = self.pathway_steps[name]
+            done = max(step for step, badge_id in steps if badge_id in held)
+            following = [(s, b) for s, b in steps if s > done and b not in held]
             if following:
-                step, badge_id = following[0]
+                first = following[0][0]
                 for s, b in following:
-                    if s == step:
+                    if s == first:
                         result.setdefault(b, (name, s))
         return result

@@ -61,6 +61,7 @@ class CoOccurrence:
         self.similar = similar.tocsr()
         self.following = following.tocsr()
         self._positions = {item: row for row, item in enumerate(ids)}
+        self._popular: list[str] = []
         top = float(np.log1p(popularity.max(initial=0.0)))
         scaled = np.log1p(popularity) / top if top > 0 else np.zeros(len(ids))
         # log-scaled popularity in [0, 1]: the cold-start and tie-breaking signal
@@ -103,10 +104,49 @@ class CoOccurrence:
                 seen.add(item)
                 flat.append(positions.setdefault(str(item), len(positions)))
                 owner.append(learner)
-        ids = list(positions)
+        return cls.fit_arrays(
+            list(positions),
+            np.asarray(flat, dtype=np.int64),
+            np.asarray(owner, dtype=np.int64),
+            method=method,
+            ease_lambda=ease_lambda,
+            alpha=alpha,
+            decay=decay,
+            window=window,
+            neighbours=neighbours,
+        )
+
+    @classmethod
+    def fit_arrays(
+        cls,
+        ids: list[str],
+        items: np.ndarray,
+        users: np.ndarray,
+        *,
+        method: str = "auto",
+        ease_lambda: float = EASE_LAMBDA,
+        alpha: float = 0.5,
+        decay: float = 0.8,
+        window: int = 50,
+        neighbours: int = 300,
+    ) -> CoOccurrence:
+        """Fit from integer arrays: ``items[e]`` (a row of ``ids``) was earned by ``users[e]``.
+
+        Events must be grouped by user, oldest first within a user, and a user's repeats
+        already dropped — how a service streams awards ordered by (learner, awarded_at)
+        without building a string per award. Raises ValueError on a bad parameter or array.
+        """
+        if not 0.0 <= alpha <= 1.0 or not 0.0 < decay <= 1.0 or window < 1 or neighbours < 1:
+            raise ValueError("alpha in [0, 1], decay in (0, 1], window and neighbours >= 1")
+        if method not in ("auto", "ease", "cosine") or ease_lambda <= 0:
+            raise ValueError("method must be auto, ease or cosine; ease_lambda > 0")
         n = len(ids)
-        items = np.asarray(flat, dtype=np.int64)
-        users = np.asarray(owner, dtype=np.int64)
+        items = np.asarray(items, dtype=np.int64)
+        users = np.asarray(users, dtype=np.int64)
+        if items.shape != users.shape or (items.size and (items.min() < 0 or items.max() >= n)):
+            raise ValueError("items and users must be equal-length arrays of rows into ids")
+        if users.size > 1 and np.any(np.diff(users) < 0):
+            raise ValueError("events must be grouped by user (users non-decreasing)")
         popularity = np.bincount(items, minlength=n).astype(np.float64)
         before_parts, after_parts, gap_parts = [], [], []
         for gap in range(1, window + 1):
@@ -174,9 +214,13 @@ class CoOccurrence:
         limit = min(limit, len(self.ids))
         if limit <= 0:
             return []
-        top = np.argpartition(-self.popularity, limit - 1)[:limit]
-        top = top[np.argsort(-self.popularity[top], kind="stable")]
-        return [self.ids[i] for i in top]
+        if limit > len(self._popular):
+            # computed once per size bucket: a request must not sort the whole catalogue
+            size = min(len(self.ids), max(limit, 1000))
+            top = np.argpartition(-self.popularity, size - 1)[:size]
+            top = top[np.argsort(-self.popularity[top], kind="stable")]
+            self._popular = [self.ids[i] for i in top]
+        return self._popular[:limit]
 
     def to_json(self) -> str:
         """Serialise the fitted model to a JSON string."""

@@ -60,10 +60,12 @@ def recommend(
     weights: Weights | None = None,
     max_per_skill: int = 3,
     locked_limit: int | None = None,
+    pool: int | None = None,
 ) -> RecommendationSet:
     """Return up to ``k`` recommendations for ``profile`` plus badges locked by prerequisites.
 
-    Uses only precomputed vectors (no encoder). Raises ValueError if ``k`` < 1 or a profile
+    ``pool`` is how many candidates each source (index, co-occurrence) contributes (default
+    max(100, 10k)). Uses only precomputed vectors (no encoder). Raises ValueError if ``k`` < 1 or a profile
     vector has the wrong dimension.
     """
     if k < 1:
@@ -74,15 +76,14 @@ def recommend(
     held = set(earned)
     blocked = held | set(profile.in_progress) | set(profile.not_interested)
     query = profile_vector(profile, index)
-    signals = collect_signals(profile, cat, index, cooccurrence, query, blocked, weights, pool=max(200, 20 * k))
+    signals = collect_signals(profile, cat, index, cooccurrence, query, blocked, weights, pool=pool or max(100, 10 * k))
     levels = skill_levels(profile, cat)
-    ranked: list[tuple[float, str]] = []
-    for badge_id, score in signals.totals(cat, levels, weights).items():
-        item = cat.get(badge_id)
-        if item is not None and badge_id not in blocked and is_available(item, now):
-            ranked.append((score, badge_id))
-    ranked.sort(key=lambda pair: (-pair[0], pair[1]))
-    chosen, locked = _select(ranked, cat, held, k, max_per_skill, locked_limit or k)
+    totals = signals.totals(cat, levels, weights)
+    ranked = sorted(
+        ((score, b) for b, score in totals.items() if b in cat and b not in blocked),
+        key=lambda pair: (-pair[0], pair[1]),
+    )
+    chosen, locked = _select(ranked, cat, held, now, k, max_per_skill, locked_limit or k)
     items = [
         Recommendation(
             badge_id,
@@ -106,17 +107,20 @@ def _select(
     ranked: list[tuple[float, str]],
     cat: Catalog,
     held: set[str],
+    now: datetime,
     k: int,
     max_per_skill: int,
     locked_limit: int,
 ) -> tuple[list[tuple[float, str]], list[Locked]]:
-    """Walk the ranking: gate prerequisites, cap each main skill, stop at ``k``."""
+    """Walk the ranking: skip unavailable badges, gate prerequisites, cap each main skill."""
     chosen: list[tuple[float, str]] = []
     locked: list[Locked] = []
     per_skill: dict[str, int] = {}
     overflow: list[tuple[float, str]] = []
     for score, badge_id in ranked:
         item = cat[badge_id]
+        if not is_available(item, now):
+            continue
         missing = tuple(p for p in item.prerequisites if p not in held)
         if missing:
             if len(locked) < locked_limit:

@@ -91,10 +91,15 @@ class Signals:
         accumulate(self.team, w.team / max(1, self.team_total))
         accumulate(self.team_popular, w.team_popular)
         accumulate(self.popularity, w.popularity)
-        if w.tier != 0.0 and levels:
+        tops = {s: lvl.top_tier for s, lvl in levels.items() if lvl.top_tier is not None}
+        if w.tier != 0.0 and tops:
+            tiered = cat.tiered_skills
             for badge_id in total:
-                if badge_id in cat.tiers:
-                    total[badge_id] += w.tier * tier_step(cat[badge_id], levels)
+                entry = tiered.get(badge_id)
+                if entry is not None:
+                    held = [tops[s] for s in entry[1] if s in tops]
+                    if held:
+                        total[badge_id] += w.tier * _tier_gap_score(entry[0] - max(held))
         return total
 
 
@@ -113,7 +118,10 @@ def tier_step(item: BadgeItem, levels: Mapping[str, SkillLevel]) -> float:
     ]
     if not held:
         return 0.0
-    gap = tier - max(held)
+    return _tier_gap_score(tier - max(held))
+
+
+def _tier_gap_score(gap: int) -> float:
     if gap == 1:
         return 1.0
     if gap < 0:

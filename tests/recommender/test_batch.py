@@ -125,3 +125,27 @@ def test_malformed_lines_name_file_and_line(encoder, catalog, histories, interac
 def test_interactions_are_ordered_by_time_and_accept_iso_dates():
     rows = ["user_id,item_id,timestamp", "u,b,2024-05-02T10:00:00", "u,a,2024-05-01", "v,c,5"]
     assert parse_interactions(rows) == {"u": ["a", "b"], "v": ["c"]}
+
+
+def test_faiss_loaded_before_torch_in_one_process(tmp_path):
+    # The batch CLI holds faiss and torch in one process; import-order crashes between the
+    # two have been reported, so the order opposite to the in-process tests is run here.
+    code = """
+import io, json, sys
+import faiss, numpy as np
+faiss.IndexFlatIP(4).add(np.eye(4, dtype="float32"))
+from embeddings import default_encoder
+from recommender.batch import run_recommend
+cat = [json.dumps({"id": str(i), "title": t}) for i, t in enumerate(["Python", "SQL", "Excel"])]
+out = io.StringIO()
+run_recommend(cat, [json.dumps({"user_id": "u", "items": ["0"]})], out, default_encoder(), k=2)
+assert "torch" in sys.modules
+print(out.getvalue().strip())
+"""
+    import subprocess
+    import sys
+
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-2000:]
+    row = json.loads(done.stdout.strip().splitlines()[-1])
+    assert row["user_id"] == "u" and len(row["items"]) == 2 and "0" not in row["items"]
