@@ -37,9 +37,7 @@ def test_result_shape_and_json(encoder: CachedEncoder) -> None:
     assert r.calibration_version == DEFAULT_CALIBRATION.version
     assert r.vector.shape == (encoder.dim,) and abs(float(np.linalg.norm(r.vector)) - 1) < 1e-4
     data = json.loads(json.dumps(r.to_json()))
-    assert set(data) == {
-        "score", "band", "confidence", "criteria", "flags", "model_version", "calibration_version"
-    }
+    assert set(data) == {"score", "band", "confidence", "criteria", "flags", "model_version", "calibration_version"}
     assert [c["id"] for c in data["criteria"]] == [c.id for c in CRITERIA]
     for c in data["criteria"]:
         assert 0 <= c["probability"] <= 1 and c["passages"]
@@ -52,7 +50,10 @@ def test_passages_point_at_the_supporting_text_in_each_file(encoder: CachedEncod
         "At 14:03 the alert fired, at 14:20 we found the refused connections, at 14:32 we failed "
         "back and errors stopped at 14:35."
     )
-    actions = "Actions: add a connectivity check to the runbook (owner: Ana, by Friday) and move rules to Terraform (owner: Ben)."
+    actions = (
+        "Actions: add a connectivity check to the runbook (owner: Ana, by Friday) and move rules "
+        "to Terraform (owner: Ben)."
+    )
     doc_page2 = "Some preamble that is not relevant to anything at all. " + timeline
     item = EvidenceItem(
         id="multi",
@@ -88,7 +89,11 @@ def test_flags_duplicates_of_other_learners_only(encoder: CachedEncoder) -> None
     [copy] = prescore_batch([badge_item("b", GENUINE[2] + " ", owner="carol")], encoder, peers=peers)
     dup = [f for f in copy.flags if f.code == "near_duplicate"]
     assert dup and dup[0].related_id in ("a", "own-earlier")
-    [resubmission] = prescore_batch([badge_item("c", GENUINE[2], owner="bob")], encoder, peers={"postmortem": [Peer("own-earlier", "bob", first.vector)]})
+    [resubmission] = prescore_batch(
+        [badge_item("c", GENUINE[2], owner="bob")],
+        encoder,
+        peers={"postmortem": [Peer("own-earlier", "bob", first.vector)]},
+    )
     assert not [f for f in resubmission.flags if f.code == "near_duplicate"]
     [different] = prescore_batch([badge_item("d", GENUINE[3], owner="dan")], encoder, peers=peers)
     assert not [f for f in different.flags if f.code == "near_duplicate"]
@@ -96,7 +101,12 @@ def test_flags_duplicates_of_other_learners_only(encoder: CachedEncoder) -> None
 
 def test_extraction_failure_and_empty_evidence(encoder: CachedEncoder) -> None:
     item = EvidenceItem(
-        id="x", badge_id="postmortem", owner="u", criteria=CRITERIA, segments=(), prompt=PROMPT,
+        id="x",
+        badge_id="postmortem",
+        owner="u",
+        criteria=CRITERIA,
+        segments=(),
+        prompt=PROMPT,
         failed_files=("scan.pdf",),
     )
     [r] = prescore_batch([item], encoder)
@@ -120,7 +130,10 @@ def test_criterion_scores_follow_what_the_evidence_covers(encoder: CachedEncoder
 
 def test_item_without_criteria_is_scored_against_its_references(encoder: CachedEncoder) -> None:
     item = EvidenceItem(
-        id="n", badge_id="b", owner="u", criteria=(),
+        id="n",
+        badge_id="b",
+        owner="u",
+        criteria=(),
         segments=(Segment("A stack is last in, first out: push and pop at the top.", source="statement"),),
         references=("A stack is a LIFO structure with push and pop at one end.",),
         prompt="Explain what a stack is.",
