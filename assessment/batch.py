@@ -130,16 +130,33 @@ def _score_all(
     train_lines: Iterable[str] | None,
     graded: bool,
     pass_mark: float,
+    isolated: bool = False,
 ) -> tuple[list[tuple[EvidenceItem, float]], list[PreScore]]:
     enc: Encoder = encoder if isinstance(encoder, CachedEncoder) else CachedEncoder(encoder)
     rows = _read(input_lines, "input", graded)
     train = _read(train_lines, "train", True) if train_lines is not None else []
     items = [item for item, _ in rows]
     glob, per_badge = calibrations_for(items, train, enc, pass_mark)
-    results: list[PreScore] = []
-    for i in range(0, len(items), BATCH_SIZE):
-        results.extend(prescore_batch(items[i : i + BATCH_SIZE], enc, calibrations=per_badge, global_calibration=glob))
-    return rows, results
+    by_badge: dict[str, list[int]] = {}
+    for i, item in enumerate(items):
+        by_badge.setdefault(item.badge_id, []).append(i)
+    # A badge's submissions share a batch so that each is a peer of the others (unless isolated).
+    batches: list[list[int]] = [[]]
+    for idx in by_badge.values():
+        for i in idx:
+            if isolated or len(batches[-1]) >= BATCH_SIZE:
+                batches.append([])
+            batches[-1].append(i)
+        if not isolated and len(batches[-1]) >= BATCH_SIZE:
+            batches.append([])
+    results: list[PreScore | None] = [None] * len(items)
+    for batch in batches:
+        if not batch:
+            continue
+        scored = prescore_batch([items[i] for i in batch], enc, calibrations=per_badge, global_calibration=glob)
+        for i, result in zip(batch, scored, strict=True):
+            results[i] = result
+    return rows, [r for r in results if r is not None]
 
 
 def _line(result: PreScore) -> str:
@@ -179,12 +196,15 @@ def run_backtest(
     train_lines: Iterable[str] | None = None,
     pass_mark: float = 0.5,
     predictions: TextIO | None = None,
+    isolated: bool = False,
 ) -> dict[str, float]:
     """Pre-score graded lines and write (and return) metrics against their known outcomes.
 
-    Output lines go to ``predictions`` if given. Raises BatchInputError on a malformed line.
+    Output lines go to ``predictions`` if given. ``isolated`` scores each line on its own, as a
+    worker scoring one new submission would (no other lines of its badge as peers). Raises
+    BatchInputError on a malformed line.
     """
-    rows, results = _score_all(input_lines, encoder, train_lines, True, pass_mark)
+    rows, results = _score_all(input_lines, encoder, train_lines, True, pass_mark, isolated)
     if predictions is not None:
         for r in results:
             predictions.write(_line(r) + "\n")

@@ -5,7 +5,10 @@ criterion's description, references, answer -> evidence, score/5 as training sco
 public batch function ``assessment.run_backtest`` with pass = score >= 4/5.
 
 Rerun:  cd /work/main && .venv/bin/python benchmarks/prescore_quality.py
-        [--data PATH] [--split split|split_ua] [--save-predictions DIR]
+        [--data PATH] [--split split|split_ua] [--save-predictions DIR] [--skip-isolated]
+
+`ours` scores the test file in one run, so each answer has the other answers to its question
+as (unlabelled) peers; the `split` table adds the same scorer with every answer scored alone.
 """
 
 from __future__ import annotations
@@ -66,6 +69,7 @@ def main() -> None:
     ap.add_argument("--data", type=Path, default=DATA)
     ap.add_argument("--split", choices=["split", "split_ua"], action="append")
     ap.add_argument("--save-predictions", type=Path)
+    ap.add_argument("--skip-isolated", action="store_true", help="skip the no-peers run of `split`")
     args = ap.parse_args()
     rows = [json.loads(line) for line in args.data.open()]
     encoder = default_encoder()
@@ -89,8 +93,22 @@ def main() -> None:
         a = encoder.encode([r["answer"] for r in test_rows])
         refs = encoder.encode([r["references"][0] for r in test_rows])
         cosine = (a * refs).sum(axis=1)
-        table = {
-            "ours": row_metrics(ours, truth, groups),
+        table = {"ours": row_metrics(ours, truth, groups)}
+        if split == "split" and not args.skip_isolated:
+            # The same, each answer scored on its own: no other answers of its question as peers.
+            alone = io.StringIO()
+            run_backtest(
+                test,
+                io.StringIO(),
+                encoder,
+                train_lines=train,
+                pass_mark=PASS_MARK,
+                predictions=alone,
+                isolated=True,
+            )
+            solo = np.asarray([json.loads(x)["score"] for x in alone.getvalue().splitlines()])
+            table["ours, each answer alone (no peers)"] = row_metrics(solo, truth, groups)
+        table |= {
             "length": row_metrics(length, truth, groups),
             "minilm_cosine": row_metrics(cosine, truth, groups),
         }
