@@ -14,7 +14,7 @@ from functools import cache
 from typing import Any
 
 from sqlalchemy import func, or_, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from service.auth import hash_password, verify_password
 from service.models import (
@@ -29,6 +29,7 @@ from service.models import (
     Submission,
     User,
 )
+from service.models.badges import badge_prerequisites
 from service.operations.recommendations import recommendation_set
 from service.operations.reviews import review_queue
 from service.operations.users import user_by_email
@@ -213,10 +214,10 @@ def badge_page(session: Session, *, badge: Badge, viewer: User | None) -> BadgeP
     pathways = list(session.scalars(
         select(Pathway).join(PathwayStep).where(PathwayStep.badge_id == badge.id).order_by(Pathway.name)
     ).unique())
-    unlocks = [
-        b for b in session.scalars(select(Badge).where(Badge.status == "active").order_by(Badge.name)).unique()
-        if any(p.id == badge.id for p in b.prerequisites)
-    ]
+    unlocks = list(session.scalars(
+        select(Badge).join(badge_prerequisites, badge_prerequisites.c.badge_id == Badge.id)
+        .where(badge_prerequisites.c.required_id == badge.id, Badge.status == "active").order_by(Badge.name)
+    ).unique())
     if viewer is None:
         return BadgePage(badge=badge, pathways=pathways, unlocks=unlocks)
     earned_ids = _earned_badge_ids(session, viewer)
@@ -250,7 +251,8 @@ def suggested_badges(session: Session, *, learner: User, limit: int = 10) -> lis
     my_skills = {s.lower() for b in earned_badges.values() for s in b.skills or []}
     wanted = {s.lower() for s in (learner.department.priority_skills if learner.department else [])}
     scored: list[tuple[float, str, Suggestion]] = []
-    for badge in session.scalars(select(Badge).where(Badge.status == "active")).unique():
+    active = select(Badge).where(Badge.status == "active").options(selectinload(Badge.prerequisites))
+    for badge in session.scalars(active).unique():
         if badge.id in earned or badge.id in started:
             continue
         if any(p.id not in earned for p in badge.prerequisites):
@@ -318,7 +320,7 @@ def admin_overview(session: Session, *, now: datetime) -> Overview:
 
 def all_badges(session: Session) -> list[Badge]:
     """Every badge, any status, by name (admin lists)."""
-    return list(session.scalars(select(Badge).order_by(Badge.name)).unique())
+    return list(session.scalars(select(Badge).order_by(Badge.name).options(selectinload(Badge.criteria))).unique())
 
 
 def active_badges(session: Session) -> list[Badge]:

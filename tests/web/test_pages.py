@@ -19,6 +19,7 @@ def test_catalogue_filters_and_badge_page(client: Any, make_badge: Any) -> None:
     sql = make_badge(name="SQL Reporting", tier="practitioner", skills=["SQL"])
     make_badge(name="Cloud Cost Basics", tier="foundation", type="knowledge", skills=["FinOps"])
     make_badge(name="Old Badge", status="retired")
+    make_badge(name="SQL Performance Tuning", prerequisites=[sql.id])
     page = client.get("/badges").get_data(as_text=True)
     assert "SQL Reporting" in page and "Cloud Cost Basics" in page and "Old Badge" not in page
     by_tier = client.get("/badges?tier=practitioner").get_data(as_text=True)
@@ -29,6 +30,7 @@ def test_catalogue_filters_and_badge_page(client: Any, make_badge: Any) -> None:
     assert "Cloud Cost Basics" in by_search and "SQL Reporting" not in by_search
     detail = client.get(f"/badges/{sql.id}").get_data(as_text=True)
     assert "Correct joins and aggregation" in detail and "Sign in to submit evidence" in detail
+    assert "Leads on to" in detail and "SQL Performance Tuning" in detail
 
 
 def test_learner_submits_and_the_job_is_queued_after_commit(
