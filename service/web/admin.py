@@ -14,6 +14,7 @@ from service.operations.badges import create_badge, get_badge, update_badge
 from service.operations.credentials import get_credential, set_status, verify_any
 from service.operations.issuer import rotate_keys
 from service.operations.pages import (
+    admin_insights,
     admin_overview,
     all_badges,
     credentials_by_key,
@@ -34,6 +35,7 @@ CRITERIA_ROWS = 5
 def overview() -> str:
     """Headline counts, every badge, recent credentials."""
     return render_template("admin/index.html", overview=admin_overview(db(), now=now()),
+                           insights=admin_insights(db(), now=now()),
                            badges=all_badges(db()), credentials=recent_credentials(db()))
 
 

@@ -75,13 +75,16 @@ def test_changes_requested_feedback_and_new_version(
 
 def test_admin_suspends_and_reinstates(client: Any, runtime: Any, make_user: Any, make_badge: Any,
                                        sign_in: Any, csrf: Any) -> None:
-    admin, learner = make_user("admin"), make_user("learner")
+    admin, learner = make_user("admin"), make_user("learner", department="Finance")
     sub_id = _scored(runtime, learner, make_badge(), score=0.9, band="likely_pass")
     with runtime.db.unit_of_work() as session:
         _, award = decide(session, reviewer=session.merge(admin), submission_id=sub_id, decision="approve",
                           comment="", settings=runtime.settings, now=datetime.now(UTC))
         cid = award.credential.id  # type: ignore[union-attr]
     sign_in(admin)
+    overview = client.get("/admin").get_data(as_text=True)
+    assert "Skills by department" in overview and "<td>Finance</td><td>1</td><td>1</td>" in overview
+    assert "approval rate <strong>100%</strong>" in overview
     page = f"/admin/credentials/{cid}"
     missing = client.post(f"{page}/status", data={"action": "suspend", "reason": "", "csrf_token": csrf(page)})
     assert missing.status_code == 422 and "Give a reason" in missing.get_data(as_text=True)
