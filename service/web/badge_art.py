@@ -41,23 +41,34 @@ def badge_png(badge: Badge) -> bytes:
     return _render_png(badge.name, badge.tier, TIER_COLOURS.get(badge.tier, "#4a5568"))
 
 
+# The SVG template's hexagon (viewBox 0 0 200 200), reused so both formats look alike.
+OUTER = ((100, 6), (181, 52), (181, 148), (100, 194), (19, 148), (19, 52))
+INNER = ((100, 20), (169, 59), (169, 141), (100, 180), (31, 141), (31, 59))
+
+
+def _font(size: int, bold: bool = True) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
+    # DejaVu ships with most Linux images; Pillow's bundled font is the fallback elsewhere.
+    try:
+        return ImageFont.truetype("DejaVuSans-Bold.ttf" if bold else "DejaVuSans.ttf", size)
+    except OSError:
+        return ImageFont.load_default(size=size)
+
+
 @lru_cache(maxsize=256)
 def _render_png(name: str, tier: str, colour: str) -> bytes:
-    size = PNG_SIZE
-    image = Image.new("RGBA", (size, size), (0, 0, 0, 0))
+    scale = PNG_SIZE / 200
+    image = Image.new("RGBA", (PNG_SIZE, PNG_SIZE), (0, 0, 0, 0))
     draw = ImageDraw.Draw(image)
-    centre, radius = size // 2, size // 2 - 8
-    draw.ellipse((centre - radius, centre - radius, centre + radius, centre + radius), fill=colour)
-    inner = radius - 26
-    draw.ellipse((centre - inner, centre - inner, centre + inner, centre + inner),
-                 outline=(255, 255, 255, 200), width=6)
-    big = ImageFont.load_default(size=150)
-    small = ImageFont.load_default(size=34)
-    draw.text((centre, centre - 40), initials(name), font=big, fill="white", anchor="mm")
-    for i, line in enumerate(name_lines(name, width=20)):
-        draw.text((centre, centre + 80 + i * 40), line, font=small, fill="white", anchor="mm")
-    draw.text((centre, centre - inner + 40), tier.upper(), font=ImageFont.load_default(size=26),
-              fill=(255, 255, 255, 220), anchor="mm")
+    draw.polygon([(x * scale, y * scale) for x, y in OUTER], fill=colour)
+    draw.polygon([(x * scale, y * scale) for x, y in INNER], outline=(255, 255, 255, 150), width=round(3 * scale))
+    centre = PNG_SIZE / 2
+    lines = name_lines(name)
+    draw.text((centre, 52 * scale), tier.upper(), font=_font(round(11 * scale)), fill=(255, 255, 255, 230),
+              anchor="mm")
+    draw.text((centre, (96 if len(lines) > 1 else 102) * scale), initials(name), font=_font(round(44 * scale)),
+              fill="white", anchor="mm")
+    for i, line in enumerate(lines):
+        draw.text((centre, (136 + i * 15) * scale), line, font=_font(round(12 * scale)), fill="white", anchor="mm")
     out = io.BytesIO()
     image.save(out, format="PNG", optimize=True)
     return out.getvalue()
