@@ -6,6 +6,7 @@ from flask import Blueprint, flash, redirect, render_template, request, send_fil
 from werkzeug.wrappers import Response
 
 from service.errors import Conflict, NotFound, ValidationFailed
+from service.models import Submission
 from service.operations.badges import get_badge
 from service.operations.credentials import set_privacy
 from service.operations.pages import (
@@ -105,7 +106,14 @@ def submit(badge_id: str) -> Response | str | tuple[str, int]:
     if not draft:
         enqueue_scoring(redis_or_none(), settings().queue_name, [created.id])
     flash("Draft saved." if draft else "Submitted. We'll let you know when it has been reviewed.", "success")
+    _flash_refused(created)
     return redirect(url_for("learner.submission", submission_id=created.id))
+
+
+def _flash_refused(submission: Submission) -> None:
+    refused = [f for f in current_files(submission) if not f.digest]
+    if refused:
+        flash("Not accepted: " + "; ".join(f.extraction_message or f.name for f in refused), "warning")
 
 
 @learner.route("/me/submissions/<submission_id>/resubmit", methods=["POST"])
@@ -126,6 +134,7 @@ def resubmit_view(submission_id: str) -> Response | tuple[str, int]:
     commit()
     enqueue_scoring(redis_or_none(), settings().queue_name, [updated.id])
     flash("Sent for review.", "success")
+    _flash_refused(updated)
     return redirect(url_for("learner.submission", submission_id=updated.id))
 
 

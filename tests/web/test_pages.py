@@ -137,3 +137,36 @@ def test_admin_designs_a_badge_with_rubric_and_prerequisite(
     assert "Stakeholder Storytelling" in overview and "Active badges" in overview
     keys = client.post("/admin/keys/rotate", data={"csrf_token": csrf("/admin/keys")}, follow_redirects=True)
     assert "is active" in keys.get_data(as_text=True)
+
+
+def test_evidence_files_upload_through_the_form(client: Any, runtime: Any, make_user: Any, make_badge: Any,
+                                                sign_in: Any, csrf: Any, evidence: str) -> None:
+    import io
+
+    badge = make_badge()
+    sign_in(make_user("learner"))
+    form_url = f"/badges/{badge.id}/submit"
+    only_bad = client.post(form_url, data={
+        "statement": "", "action": "submit", "csrf_token": csrf(form_url),
+        "files": [(io.BytesIO(b"MZ\x90\x00binary"), "tool.exe")]}, content_type="multipart/form-data")
+    assert only_bad.status_code == 422 and "files of type .exe are not accepted" in only_bad.get_data(as_text=True)
+    accepted = client.post(form_url, data={
+        "statement": evidence, "action": "submit", "csrf_token": csrf(form_url),
+        "files": [(io.BytesIO(b"# Report notes\nJoins on keys.\n"), "notes.md"),
+                  (io.BytesIO(b"Query plan: index scan on order_date.\n"), "plan.txt"),
+                  (io.BytesIO(b"MZ\x90\x00binary"), "tool.exe")]},
+        content_type="multipart/form-data")
+    assert accepted.status_code == 302
+    page = client.get(accepted.headers["Location"]).get_data(as_text=True)
+    assert "notes.md" in page and "plan.txt" in page
+    assert "Not accepted: tool.exe: files of type .exe are not accepted" in page  # the flash
+    assert page.count('href="/me/submissions/') >= 2 and "tool.exe</span>" in page
+    with runtime.db.sessions() as session:
+        sub = session.scalar(select(Submission).where(Submission.badge_id == badge.id))
+        assert sub is not None and sorted(f.name for f in sub.files if f.digest) == ["notes.md", "plan.txt"]
+        file_id = next(f.id for f in sub.files if f.name == "plan.txt")
+        refused_id = next(f.id for f in sub.files if f.name == "tool.exe")
+        sub_id = sub.id
+    download = client.get(f"/me/submissions/{sub_id}/files/{file_id}")
+    assert download.data == b"Query plan: index scan on order_date.\n"
+    assert client.get(f"/me/submissions/{sub_id}/files/{refused_id}").status_code == 404
