@@ -68,8 +68,8 @@ def _uploads() -> list[Upload]:
 
 
 def _links() -> list[str]:
-    raw = request.form.get("links", "")
-    return [line.strip() for line in raw.replace(",", "\n").splitlines() if line.strip()]
+    # One link per line; commas stay inside links (URLs may contain them).
+    return [line.strip() for line in request.form.get("links", "").splitlines() if line.strip()]
 
 
 @learner.route("/badges/<badge_id>/submit", methods=["GET", "POST"])
