@@ -72,7 +72,8 @@ def badge(badge_id: str) -> str:
 def _visible_badge(badge_id: str) -> Badge:
     found = get_badge(db(), badge_id)
     user = optional_web_user()
-    if found.status != "active" and not (user and user.role == "admin"):
+    # Retired badges keep their page (credentials link to their criteria); drafts are admins' only.
+    if found.status == "draft" and not (user and user.role == "admin"):
         raise NotFound("No such badge.")
     return found
 

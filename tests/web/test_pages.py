@@ -18,7 +18,8 @@ pytestmark = pytest.mark.usefixtures("runtime")
 def test_catalogue_filters_and_badge_page(client: Any, make_badge: Any) -> None:
     sql = make_badge(name="SQL Reporting", tier="practitioner", skills=["SQL"])
     make_badge(name="Cloud Cost Basics", tier="foundation", type="knowledge", skills=["FinOps"])
-    make_badge(name="Old Badge", status="retired")
+    old = make_badge(name="Old Badge", status="retired")
+    draft = make_badge(name="Draft Badge", status="draft")
     make_badge(name="SQL Performance Tuning", prerequisites=[sql.id])
     page = client.get("/badges").get_data(as_text=True)
     assert "SQL Reporting" in page and "Cloud Cost Basics" in page and "Old Badge" not in page
@@ -31,6 +32,9 @@ def test_catalogue_filters_and_badge_page(client: Any, make_badge: Any) -> None:
     detail = client.get(f"/badges/{sql.id}").get_data(as_text=True)
     assert "Correct joins and aggregation" in detail and "Sign in to submit evidence" in detail
     assert "Leads on to" in detail and "SQL Performance Tuning" in detail
+    retired = client.get(f"/badges/{old.id}").get_data(as_text=True)
+    assert "Retired: no longer awarded" in retired and "Sign in to submit evidence" not in retired
+    assert client.get(f"/badges/{draft.id}").status_code == 404
 
 
 def test_learner_submits_and_the_job_is_queued_after_commit(
