@@ -142,6 +142,8 @@ def resubmit_view(submission_id: str) -> Response | tuple[str, int]:
 def download(submission_id: str, file_id: str) -> Response:
     """A stored evidence file, always as a download (never rendered by the browser)."""
     stored = file_for_viewer(db(), user=web_user(), submission_id=submission_id, file_id=file_id)
+    if stored.digest is None:  # a refused upload: its bytes were never kept
+        raise NotFound("No such file.")
     response = send_file(runtime().store.open(stored.digest), mimetype="application/octet-stream",
                          as_attachment=True, download_name=stored.name, max_age=0)
     response.headers["X-Content-Type-Options"] = "nosniff"
