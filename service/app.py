@@ -22,7 +22,15 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     register_blueprints(app)
     register_template_helpers(app)
     warm_caches()
+    limit_native_threads()
     return app
+
+
+def limit_native_threads() -> None:
+    """One FAISS/OpenMP thread per web process: replicas and request threads share the cores."""
+    from recommender.index import configure_threads
+
+    configure_threads(1)
 
 
 def warm_caches() -> None:

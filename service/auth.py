@@ -15,6 +15,7 @@ from service.errors import NotAuthenticated
 from service.models import ApiToken, User
 
 _hasher = PasswordHasher()
+LAST_USED_RESOLUTION = timedelta(minutes=10)
 TOKEN_PREFIX = "lrl_"  # noqa: S105 - a prefix, not a secret
 
 
@@ -68,5 +69,6 @@ def user_for_token(session: Session, token: str, *, now: datetime) -> User:
         raise NotAuthenticated("This API token has expired.")
     if not row.user.active:
         raise NotAuthenticated("This account is disabled.")
-    row.last_used_at = now
+    if row.last_used_at is None or now - row.last_used_at > LAST_USED_RESOLUTION:
+        row.last_used_at = now  # recorded when the request commits; coarse, to keep reads read-only
     return row.user

@@ -23,7 +23,9 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
     write queue up on the lock instead of failing on upgrade from a read lock.
     """
     if url.startswith("sqlite"):
-        engine = create_engine(url, poolclass=NullPool, connect_args={"timeout": 30}, **kwargs)
+        # Pooled connections: opening one (and its PRAGMAs) per request costs more than the query.
+        pool = {"poolclass": NullPool} if ":memory:" in url else {}
+        engine = create_engine(url, connect_args={"timeout": 30}, **pool, **kwargs)
         _configure_sqlite(engine)
         return engine
     return create_engine(url, pool_pre_ping=True, **kwargs)

@@ -18,7 +18,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from recommender.catalog import BadgeItem, badge_text
+from recommender.catalog import BadgeItem, Catalog, badge_text
 from recommender.errors import IndexFormatError
 from recommender.history import CoOccurrence
 from recommender.index import BadgeIndex
@@ -43,7 +43,7 @@ class Snapshot:
 
     index: BadgeIndex
     cooccurrence: CoOccurrence | None
-    catalog: dict[str, BadgeItem]
+    catalog: Catalog
     names: dict[str, str]
     popular_by_department: dict[str, list[str]]
 
@@ -154,7 +154,7 @@ def load_snapshot(settings: Settings) -> Snapshot | None:
         co_path = folder / f"cooccurrence-{index.version}.json"
         cooc = CoOccurrence.from_json(co_path.read_text(encoding="utf-8")) if co_path.exists() else None
         snapshot = Snapshot(index=index, cooccurrence=cooc,
-                            catalog={d["id"]: _item_from_json(d) for d in extra["catalog"]},
+                            catalog=Catalog(_item_from_json(d) for d in extra["catalog"]),
                             names=extra["names"], popular_by_department=extra["popular_by_department"])
         _cached = (current, snapshot)
         return snapshot
