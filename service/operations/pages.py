@@ -18,6 +18,7 @@ from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session, selectinload
 
 from service.auth import hash_password, verify_password
+from service.errors import NotFound
 from service.models import (
     REVIEWABLE,
     Award,
@@ -76,6 +77,7 @@ class BadgePage:
     badge: Badge
     pathways: list[Pathway]
     unlocks: list[Badge]
+    holders: int = 0
     earned: Credential | None = None
     open_submission: Submission | None = None
     missing_prerequisites: list[Badge] = field(default_factory=list)
@@ -145,6 +147,26 @@ def mark_notifications_read(session: Session, *, user: User, now: datetime) -> i
     )
     session.flush()
     return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+
+def open_notification(session: Session, *, user: User, notification_id: str, now: datetime) -> str:
+    """Mark one of the user's notifications read and return where it points ('/' if nowhere).
+
+    Raises NotFound for someone else's notification."""
+    note = session.get(Notification, notification_id)
+    if note is None or note.user_id != user.id:
+        raise NotFound("No such notification.")
+    if note.read_at is None:
+        note.read_at = now
+        session.flush()
+    link = note.link or "/"
+    return link if link.startswith("/") and not link.startswith("//") else "/"
+
+
+def earned_count(session: Session, *, badge: Badge) -> int:
+    """How many people hold this badge."""
+    query = select(func.count(func.distinct(Award.learner_id))).where(Award.badge_id == badge.id)
+    return int(session.scalar(query) or 0)
 
 
 def earned_credentials(session: Session, *, learner: User) -> list[Credential]:
@@ -221,8 +243,9 @@ def badge_page(session: Session, *, badge: Badge, viewer: User | None) -> BadgeP
         select(Badge).join(badge_prerequisites, badge_prerequisites.c.badge_id == Badge.id)
         .where(badge_prerequisites.c.required_id == badge.id, Badge.status == "active").order_by(Badge.name)
     ).unique())
+    holders = earned_count(session, badge=badge)
     if viewer is None:
-        return BadgePage(badge=badge, pathways=pathways, unlocks=unlocks)
+        return BadgePage(badge=badge, pathways=pathways, unlocks=unlocks, holders=holders)
     earned_ids = _earned_badge_ids(session, viewer)
     credential = session.scalar(
         select(Credential).join(Award).where(Award.learner_id == viewer.id, Award.badge_id == badge.id)
@@ -233,7 +256,7 @@ def badge_page(session: Session, *, badge: Badge, viewer: User | None) -> BadgeP
                                  Submission.status.in_(OPEN_STATUSES)).limit(1)
     )
     missing = [p for p in badge.prerequisites if p.id not in earned_ids]
-    return BadgePage(badge=badge, pathways=pathways, unlocks=unlocks, earned=credential,
+    return BadgePage(badge=badge, pathways=pathways, unlocks=unlocks, holders=holders, earned=credential,
                      open_submission=open_submission, missing_prerequisites=missing)
 
 

@@ -13,6 +13,7 @@ from service.operations.pages import (
     badge_page,
     earned_credentials,
     mark_notifications_read,
+    open_notification,
     suggestions_for,
 )
 from service.operations.recommendations import mark_not_interested
@@ -46,6 +47,14 @@ def notifications_read() -> Response:
     mark_notifications_read(db(), user=web_user(), now=now())
     commit()
     return redirect(url_for("public.home"))
+
+
+@learner.route("/me/notifications/<notification_id>", methods=["POST"])
+def notification(notification_id: str) -> Response:
+    """Open a notification: it is marked read and its link followed."""
+    target = open_notification(db(), user=web_user(), notification_id=notification_id, now=now())
+    commit()
+    return redirect(target)
 
 
 @learner.route("/me/submissions")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -99,7 +100,15 @@ def test_review_flow_scores_approves_and_issues(
     assert "verdict-valid" in client.get(f"/c/{cid}").get_data(as_text=True)
     sign_in(learner)
     home = client.get("/").get_data(as_text=True)
-    assert "Congratulations: you earned" in home and f"/c/{cid}" in home
+    assert "Congratulations: you earned" in home and f"/c/{cid}" in home and '<span class="count">1</span>' in home
+    note_id = re.search(r'action="/me/notifications/([0-9a-f-]{36})"', home)[1]
+    sign_in(reviewer)
+    assert client.post(f"/me/notifications/{note_id}", data={"csrf_token": csrf("/")}).status_code == 404
+    sign_in(learner)
+    opened = client.post(f"/me/notifications/{note_id}", data={"csrf_token": csrf("/")})
+    assert opened.status_code == 302 and opened.headers["Location"] == f"/c/{cid}"
+    assert '<span class="count">' not in client.get("/").get_data(as_text=True)  # read now
+    assert "1 person holds this badge." in client.get(f"/badges/{badge.id}").get_data(as_text=True)
 
 
 def test_admin_designs_a_badge_with_rubric_and_prerequisite(
