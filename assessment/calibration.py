@@ -90,6 +90,7 @@ class HistoryEntry:
     vector: np.ndarray = field(compare=False)
     score: float = 0.0
     stems: tuple[str, ...] = ()
+    words: tuple[str, ...] = ()  # distinct content words, for soft alignment
 
 
 def _default_stages() -> dict[str, Stage]:
@@ -126,7 +127,8 @@ class Calibration:
             "stages": {k: v.to_json() for k, v in sorted(self.stages.items())},
             "pass_mark": self.pass_mark,
             "history": [
-                {"v": _pack(h.vector), "s": round(float(h.score), 6), "w": list(h.stems)} for h in self.history
+                {"v": _pack(h.vector), "s": round(float(h.score), 6), "w": list(h.stems), "t": list(h.words)}
+                for h in self.history
             ],
             "history_stats": [list(self.history_stats[0]), list(self.history_stats[1])],
             "idf": dict(sorted(self.idf.items())),
@@ -147,7 +149,8 @@ class Calibration:
                 stages={str(k): Stage.from_json(v) for k, v in dict(data["stages"]).items()},
                 pass_mark=float(data.get("pass_mark", 0.5)),
                 history=tuple(
-                    HistoryEntry(_unpack(h["v"]), float(h["s"]), tuple(h.get("w", ()))) for h in data.get("history", [])
+                    HistoryEntry(_unpack(h["v"]), float(h["s"]), tuple(h.get("w", ())), tuple(h.get("t", ())))
+                    for h in data.get("history", [])
                 ),
                 history_stats=(
                     tuple(float(v) for v in stats[0]),

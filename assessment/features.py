@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from assessment.lexical import Idf, cosine, overlap
+from assessment.lexical import Idf, cosine, overlap, stem
 
 # Content features: what the evidence says compared with what the criterion asks for.
 CONTENT_FEATURES = (
@@ -39,6 +39,10 @@ HISTORY_FEATURES = (
     "lex_fail",
     "lex_gap",
     "mix_knn",  # over the mean of both similarities
+    "align_pass",  # best soft alignment: approved submission's words covered by the evidence
+    "align_pass_precision",  # ... and the evidence's words covered by it
+    "align_fail",
+    "align_fail_precision",
 )
 Z_FEATURES = tuple(f"z_{n}" for n in CONTENT_FEATURES)  # content features vs the badge's history
 KNN_K = 10
@@ -152,11 +156,12 @@ def history_features(
     lex_sims: np.ndarray,
     hist_scores: np.ndarray,
     pass_mark: float,
+    align: np.ndarray | None = None,
 ) -> np.ndarray:
     """Return HISTORY_FEATURES of a document against graded history.
 
-    ``hist_vecs`` are the history's document vectors and ``lex_sims`` the evidence's tf-idf
-    cosine with each graded submission.
+    ``hist_vecs`` are the history's document vectors, ``lex_sims`` the evidence's tf-idf
+    cosine with each graded submission and ``align`` (n x 2) its soft word alignment with each.
     """
     out = np.zeros(len(HISTORY_FEATURES), dtype=np.float64)
     if hist_vecs.shape[0] == 0:
@@ -168,4 +173,26 @@ def history_features(
         out[base + 2] = float(sims[~passed].max()) if (~passed).any() else 0.0
         out[base + 3] = out[base + 1] - out[base + 2]
     out[8] = _knn((hist_vecs @ doc_vec + lex_sims) / 2.0, hist_scores)
+    if align is not None and align.shape[0] == len(hist_scores):
+        for base, mask in ((9, passed), (11, ~passed)):
+            if mask.any():
+                out[base] = float(align[mask, 0].max())
+                out[base + 1] = float(align[mask, 1].max())
     return out
+
+
+def word_matrix(
+    words: Sequence[str], demoted: frozenset[str], word_vecs: Mapping[str, np.ndarray]
+) -> np.ndarray | None:
+    """Return the vectors of ``words`` whose stems are not demoted (all of them if none is left)."""
+    kept = [w for w in words if stem(w) not in demoted] or list(words)
+    vecs = [word_vecs[w] for w in kept if w in word_vecs]
+    return np.stack(vecs) if vecs else None
+
+
+def pair_alignment(evidence: np.ndarray | None, other: np.ndarray | None) -> tuple[float, float]:
+    """Return (share of ``other``'s words matched in the evidence, and the reverse), soft."""
+    if evidence is None or other is None:
+        return 0.0, 0.0
+    m = other @ evidence.T
+    return float(m.max(axis=1).mean()), float(m.max(axis=0).mean())

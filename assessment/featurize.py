@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -76,8 +76,11 @@ def _rubric_text(item: EvidenceItem) -> str:
     return "\n".join(p for p in parts if p.strip())
 
 
-def encode_items(items: Sequence[EvidenceItem], encoder: Encoder) -> list[EncodedItem]:
-    """Chunk every item and encode all chunks, targets and questions in one encoder call."""
+def encode_items(items: Sequence[EvidenceItem], encoder: Encoder, extra_words: Iterable[str] = ()) -> list[EncodedItem]:
+    """Chunk every item and encode all chunks, targets, questions and words in one encoder call.
+
+    ``extra_words`` (e.g. a badge history's words) get word vectors in the same call.
+    """
     chunked = [tuple(chunk_segments(it.segments)) for it in items]
     texts: dict[str, int] = {}
 
@@ -102,6 +105,9 @@ def encode_items(items: Sequence[EvidenceItem], encoder: Encoder) -> list[Encode
         return views[text]
 
     word_set: set[str] = set()
+    for w in extra_words:
+        want(w)
+        word_set.add(w)
     for it in items:
         wanted_views = [viewed(it.text)]
         for c in item_criteria(it):

@@ -23,7 +23,9 @@ from assessment.features import (
     PEER_FEATURES,
     Z_FEATURES,
     history_features,
+    pair_alignment,
     peer_features,
+    word_matrix,
 )
 from assessment.featurize import EncodedItem, build_idf, criterion_rows, encode_items, item_row
 from assessment.lexical import Idf
@@ -85,6 +87,7 @@ def training_set(
     by_badge: dict[str, list[int]] = {}
     for i, g in enumerate(groups):
         by_badge.setdefault(g, []).append(i)
+    mats = [word_matrix([w for w, _ in e.evidence.content_words], demoted_stems(e), e.word_vecs) for e in enc]
     rows, has_p, has_h = [], [], []
     for i, e in enumerate(enc):
         others = [j for j in by_badge[groups[i]] if j != i]
@@ -92,7 +95,8 @@ def training_set(
         hist = z = None
         if len(others) >= MIN_HISTORY and e.chunks:
             sims = lexical_sims(e.evidence.stems, demoted_stems(e), [enc[j].evidence.stems for j in others], idf)
-            hist = history_features(e.doc_vec, docs[others], sims, y[others], pass_mark)
+            align = np.asarray([pair_alignment(mats[i], mats[j]) for j in others])
+            hist = history_features(e.doc_vec, docs[others], sims, y[others], pass_mark, align)
             z = zscores(content[i : i + 1], content_stats(content[others]))
         rows.append(assemble(content[i : i + 1], peer, z, hist)[0])
         has_p.append(peer is not None)
@@ -222,7 +226,12 @@ def fit_badge(examples: Sequence[GradedExample], encoder: Encoder, *, badge_id: 
     mask = ts.has_history
     stage = _badge_thresholds(stage, scores[mask], (ts.y >= base.pass_mark)[mask])
     history = tuple(
-        HistoryEntry(e.doc_vec, float(s), e.evidence.stems[:MAX_HISTORY_STEMS])
+        HistoryEntry(
+            e.doc_vec,
+            float(s),
+            e.evidence.stems[:MAX_HISTORY_STEMS],
+            tuple(w for w, _ in e.evidence.content_words),
+        )
         for e, s in zip(ts.encoded, ts.y, strict=True)
     )
     return replace(

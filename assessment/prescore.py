@@ -127,7 +127,9 @@ def prescore_batch(
     calibrations = calibrations or {}
     peers = peers or {}
     fallback = global_calibration or DEFAULT_CALIBRATION
-    encoded = encode_items(items, encoder)
+    used = {calibrations.get(it.badge_id, fallback).version: calibrations.get(it.badge_id, fallback) for it in items}
+    history_words = {w for cal in used.values() for h in cal.history for w in h.words}
+    encoded = encode_items(items, encoder, extra_words=sorted(history_words))
     batch_peers: dict[str, list[Peer]] = {}
     for enc in encoded:
         batch_peers.setdefault(enc.item.badge_id, []).append(Peer(enc.item.id, enc.item.owner, enc.doc_vec))

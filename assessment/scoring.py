@@ -14,6 +14,8 @@ from assessment.features import (
     PEER_FEATURES,
     Z_FEATURES,
     history_features,
+    pair_alignment,
+    word_matrix,
 )
 from assessment.featurize import EncodedItem
 from assessment.lexical import Idf, cosine
@@ -108,7 +110,10 @@ def item_table(
     if len(cal.history) >= MIN_HISTORY and enc.chunks:
         vecs, scores = cal.history_arrays()
         sims = lexical_sims(enc.evidence.stems, demoted_stems(enc), [h.stems for h in cal.history], idf)
-        hist = history_features(enc.doc_vec, vecs, sims, scores, cal.pass_mark)
+        demoted = demoted_stems(enc)
+        mine = word_matrix([w for w, _ in enc.evidence.content_words], demoted, enc.word_vecs)
+        align = np.asarray([pair_alignment(mine, word_matrix(h.words, demoted, enc.word_vecs)) for h in cal.history])
+        hist = history_features(enc.doc_vec, vecs, sims, scores, cal.pass_mark, align)
         if len(cal.history_stats[0]) == len(CONTENT_FEATURES):
             z = zscores(content, cal.history_stats)
     return assemble(content, peer, z, hist), peer is not None, hist is not None
