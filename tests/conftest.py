@@ -164,6 +164,8 @@ def _clean_state(request: pytest.FixtureRequest) -> Iterator[None]:
         rt = request.getfixturevalue("runtime")
         _empty_database(rt)
         _flush_queue(rt)
+        shutil.rmtree(rt.settings.index_path, ignore_errors=True)
+        shutil.rmtree(rt.settings.uploads_path, ignore_errors=True)
 
 
 def _empty_database(rt: Any) -> None:
