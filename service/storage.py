@@ -88,6 +88,8 @@ class LocalFileStore:
             return digest
         try:
             target.parent.mkdir(parents=True, exist_ok=True)
+            # Again here, not only at start-up: a shared volume may have been emptied meanwhile.
+            (self.root / _TEMP_DIR).mkdir(parents=True, exist_ok=True)
             fd, temp_name = tempfile.mkstemp(dir=self.root / _TEMP_DIR, prefix="put-")
         except OSError as exc:
             raise StorageError(f"cannot write to {self.root}: {exc}") from exc
