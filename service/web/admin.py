@@ -12,8 +12,7 @@ from service.errors import ValidationFailed
 from service.models import BADGE_STATUSES, BADGE_TYPES, TIERS, Badge
 from service.operations.badges import create_badge, get_badge, update_badge
 from service.operations.credentials import get_credential, set_status, verify_any
-from service.operations.issuer import rotate_keys
-from service.operations.pages import (
+from service.operations.insights import (
     admin_insights,
     admin_overview,
     all_badges,
@@ -21,6 +20,7 @@ from service.operations.pages import (
     recent_credentials,
     signing_keys,
 )
+from service.operations.issuer import rotate_keys
 from service.queue import enqueue_index_rebuild
 from service.web.context import commit, db, now, redis_or_none, settings
 from service.web.security import web_role, web_user

@@ -9,7 +9,7 @@ from werkzeug.wrappers import Response
 
 from service.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from service.models import BANDS, Submission
-from service.operations.pages import active_badges
+from service.operations.insights import active_badges
 from service.operations.reviews import decide, get_reviewable, review_queue
 from service.operations.submissions import current_files
 from service.web.context import commit, db, now, settings
