@@ -28,6 +28,8 @@ class Settings:
     scoring_lease_seconds: int = 300
     verify_rate_limit: str = "30/minute"
     login_rate_limit: str = "10/minute"
+    smtp_url: str | None = None  # smtp://user:password@host:587 (STARTTLS) or smtps://...:465
+    mail_from: str = "Laurel <no-reply@laurel.invalid>"
     testing: bool = False
 
     @classmethod
@@ -55,6 +57,8 @@ class Settings:
             base_url=env.get("LAUREL_BASE_URL", f"http://127.0.0.1:{port}").rstrip("/"),
             port=port,
             queue_name=env.get("LAUREL_QUEUE", "laurel"),
+            smtp_url=env.get("LAUREL_SMTP_URL") or None,
+            mail_from=env.get("LAUREL_MAIL_FROM", "Laurel <no-reply@laurel.invalid>"),
         )
 
     def with_overrides(self, **changes: object) -> Settings:

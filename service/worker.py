@@ -15,6 +15,7 @@ from datetime import UTC, datetime
 from rq import SimpleWorker
 from rq.serializers import JSONSerializer
 
+from service.mailer import send_outbox
 from service.operations.scoring import fail_exhausted, stale_submission_ids
 from service.queue import enqueue_scoring, scoring_queue
 from service.runtime import Runtime, build_runtime, install_runtime
@@ -30,6 +31,7 @@ def sweep_once(runtime: Runtime) -> int:
         now = datetime.now(UTC)
         fail_exhausted(session, now=now)
         ids = stale_submission_ids(session, now=now)
+    send_outbox(runtime)
     return enqueue_scoring(runtime.redis(), runtime.settings.queue_name, ids)
 
 

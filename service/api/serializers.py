@@ -51,9 +51,11 @@ def submission_json(sub: Submission, *, include_prescore: bool) -> dict[str, Any
             for f in current_files(sub)
         ],
         "submitted_at": iso(sub.submitted_at),
+        "claimed_by": sub.claimed_by_id,
         "created_at": iso(sub.created_at),
         "reviews": [
-            {"decision": r.decision, "comment": r.comment, "version": r.version, "created_at": iso(r.created_at)}
+            {"decision": r.decision, "comment": r.comment, "version": r.version, "created_at": iso(r.created_at),
+             "overrides": r.overrides}
             for r in sub.reviews
         ],
     }

@@ -11,7 +11,7 @@ from service.api import api
 from service.api.common import json_body, page_args
 from service.api.serializers import submission_json
 from service.errors import ValidationFailed
-from service.operations.reviews import decide, review_queue
+from service.operations.reviews import claim, decide, release, review_queue
 from service.operations.submissions import (
     Upload,
     create_submission,
@@ -99,13 +99,18 @@ def submissions_decide(submission_id: str) -> Any:
     user = api_user()
     data = json_body()
     decision, comment = data.get("decision"), data.get("comment", "")
+    overrides = data.get("overrides")
     if not isinstance(decision, str) or not isinstance(comment, str):
         raise ValidationFailed(errors={"decision": "approve, reject or request_changes"})
+    if overrides is not None and not isinstance(overrides, dict):
+        raise ValidationFailed(errors={"overrides": "An object: criterion id -> 0..1."})
     sub, award = decide(db(), reviewer=user, submission_id=submission_id, decision=decision,
-                        comment=comment, settings=settings(), now=now())
+                        comment=comment, settings=settings(), now=now(), overrides=overrides)
     commit()
     enqueue_recalibration(redis_or_none(), settings().queue_name, sub.badge_id)
-    body: dict[str, Any] = {"id": sub.id, "status": sub.status}
+    approvals = sum(1 for r in sub.reviews if r.version == sub.version and r.decision == "approve")
+    body: dict[str, Any] = {"id": sub.id, "status": sub.status, "approvals": approvals,
+                            "required_approvals": sub.badge.required_approvals}
     if award is not None and award.credential is not None:
         body["credential_id"] = award.credential.id
     return body
@@ -116,7 +121,23 @@ def review_queue_index() -> Any:
     """Submissions waiting for the caller's review, clearest cases first."""
     user = api_user()
     limit, cursor = page_args()
-    page = review_queue(db(), reviewer=user, limit=limit, cursor=cursor,
+    page = review_queue(db(), reviewer=user, limit=limit, cursor=cursor, now=now(),
                         badge_id=request.args.get("badge_id") or None, band=request.args.get("band") or None)
     return {"items": [submission_json(s, include_prescore=True) for s in page.items],
             "next_cursor": page.next_cursor}
+
+
+@api.post("/submissions/<submission_id>/claim")
+def submissions_claim(submission_id: str) -> Any:
+    """Claim a submission for review (409 if another reviewer holds it)."""
+    sub = claim(db(), reviewer=api_user(), submission_id=submission_id, now=now())
+    commit()
+    return {"id": sub.id, "claimed_by": sub.claimed_by_id}
+
+
+@api.post("/submissions/<submission_id>/release")
+def submissions_release(submission_id: str) -> Any:
+    """Give back one's claim."""
+    sub = release(db(), reviewer=api_user(), submission_id=submission_id)
+    commit()
+    return {"id": sub.id, "claimed_by": sub.claimed_by_id}

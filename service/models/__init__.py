@@ -1,6 +1,6 @@
 """SQLAlchemy models, one module per domain; imported here so metadata is complete."""
 
-from service.models.awards import Award, CalibrationRecord, Credential, IssuerKey, Notification
+from service.models.awards import Award, CalibrationRecord, Credential, IssuerKey, Notification, OutboxEmail
 from service.models.badges import (
     BADGE_STATUSES,
     BADGE_TYPES,
@@ -25,6 +25,6 @@ from service.models.users import ROLES, ApiToken, Department, User
 __all__ = [
     "BADGE_STATUSES", "BADGE_TYPES", "BANDS", "DECISIONS", "REVIEWABLE", "ROLES", "STATUSES",
     "TIERS", "ApiToken", "Award", "Badge", "CalibrationRecord", "Credential", "Criterion",
-    "Department", "IssuerKey", "Notification", "Pathway", "PathwayStep", "Review", "Submission",
+    "Department", "IssuerKey", "Notification", "OutboxEmail", "Pathway", "PathwayStep", "Review", "Submission",
     "SubmissionFile", "SubmissionVersion", "User",
 ]

@@ -91,3 +91,18 @@ class Notification(Base):
     link: Mapped[str | None] = mapped_column(String(300))
     created_at: Mapped[datetime] = created_column()
     read_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class OutboxEmail(Base):
+    """An email to send: written in the same transaction as what caused it, sent by a worker."""
+
+    __tablename__ = "outbox_emails"
+
+    id: Mapped[str] = id_column()
+    to_address: Mapped[str] = mapped_column(String(254))
+    subject: Mapped[str] = mapped_column(String(300))
+    body: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = created_column()
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str | None] = mapped_column(Text)

@@ -55,6 +55,7 @@ class Submission(Base):
     scoring_attempts: Mapped[int] = mapped_column(Integer, default=0)
     lease_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     claimed_by_id: Mapped[str | None] = mapped_column(ForeignKey("users.id"))
+    claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     badge: Mapped[Badge] = relationship(lazy="joined")
     learner: Mapped[User] = relationship(foreign_keys=[learner_id], lazy="joined")
@@ -125,6 +126,8 @@ class Review(Base):
     comment: Mapped[str] = mapped_column(Text, default="")
     prescore_score: Mapped[float | None] = mapped_column(Float)
     prescore_band: Mapped[str | None] = mapped_column(String(20))
+    # Reviewer's per-criterion judgement where it differs from the pre-score: criterion id -> 0..1.
+    overrides: Mapped[dict[str, float] | None] = mapped_column(JSONType)
     created_at: Mapped[datetime] = created_column()
 
     submission: Mapped[Submission] = relationship(back_populates="reviews")

@@ -2,21 +2,25 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import and_, case, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from service.errors import Conflict, Forbidden, NotFound, ValidationFailed
-from service.models import DECISIONS, REVIEWABLE, Award, Badge, Notification, Review, Submission, User
+from service.models import DECISIONS, REVIEWABLE, Award, Badge, Review, Submission, User
 from service.models.badges import badge_reviewers
 from service.operations.credentials import award_badge
+from service.operations.notifications import notify
 from service.operations.reviewers import may_review
 from service.settings import Settings
 
 BAND_ORDER = {"likely_pass": 0, "likely_fail": 1, "needs_review": 2}
+CLAIM_TTL = timedelta(minutes=30)
 
 
 @dataclass(frozen=True)
@@ -28,7 +32,8 @@ class QueuePage:
 
 
 def review_queue(session: Session, *, reviewer: User, limit: int = 50, cursor: str | None = None,
-                 badge_id: str | None = None, band: str | None = None) -> QueuePage:
+                 badge_id: str | None = None, band: str | None = None,
+                 now: datetime | None = None) -> QueuePage:
     """Submissions waiting for ``reviewer``: clear cases first (by band, then confidence).
 
     Ordered by (band rank, -score, submitted_at, id) with keyset pagination; the cursor is the
@@ -46,6 +51,14 @@ def review_queue(session: Session, *, reviewer: User, limit: int = 50, cursor: s
         assigned = select(badge_reviewers.c.badge_id).distinct()
         mine = select(badge_reviewers.c.badge_id).where(badge_reviewers.c.user_id == reviewer.id)
         query = query.where(or_(Submission.badge_id.not_in(assigned), Submission.badge_id.in_(mine)))
+    # Not what this reviewer already approved (a second approval must come from someone else),
+    # nor what another reviewer has claimed within CLAIM_TTL.
+    mine = select(Review.id).where(Review.submission_id == Submission.id, Review.version == Submission.version,
+                                   Review.reviewer_id == reviewer.id, Review.decision == "approve")
+    query = query.where(~mine.exists())
+    if now is not None:
+        query = query.where(or_(Submission.claimed_by_id.is_(None), Submission.claimed_by_id == reviewer.id,
+                                Submission.claimed_at < now - CLAIM_TTL))
     if badge_id:
         query = query.where(Submission.badge_id == badge_id)
     if band:
@@ -69,14 +82,32 @@ def review_queue(session: Session, *, reviewer: User, limit: int = 50, cursor: s
     return QueuePage(items=rows[:limit], next_cursor=next_cursor)
 
 
+def _check_overrides(submission: Submission, overrides: Mapping[str, Any] | None) -> dict[str, float] | None:
+    if not overrides:
+        return None
+    known = {c.id for c in submission.badge.criteria}
+    clean: dict[str, float] = {}
+    for cid, value in overrides.items():
+        if cid not in known:
+            raise ValidationFailed(errors={"overrides": f"Unknown criterion {cid!r}."})
+        if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value <= 1:
+            raise ValidationFailed(errors={"overrides": "Each override is a number from 0 (not met) to 1 (met)."})
+        clean[cid] = float(value)
+    return clean
+
+
 def decide(session: Session, *, reviewer: User, submission_id: str, decision: str, comment: str,
-           settings: Settings, now: datetime) -> tuple[Submission, Award | None]:
+           settings: Settings, now: datetime,
+           overrides: Mapping[str, Any] | None = None) -> tuple[Submission, Award | None]:
     """Record a decision. Approval creates exactly one award with its signed credential.
 
     Deciding an already-approved submission again answers with the existing award (double
-    clicks, retries); a race is settled by the unique award-per-submission constraint.
-    Raises NotFound, Forbidden (own submission, not assigned), Conflict (not reviewable),
-    ValidationFailed (bad decision, no comment on a rejection).
+    clicks, retries); a race is settled by the unique award-per-submission constraint. A badge
+    that requires two approvals is awarded on the second approval by another reviewer.
+    ``overrides`` records the reviewer's per-criterion judgement (criterion id -> 0..1).
+    Raises NotFound, Forbidden (own submission, not assigned), Conflict (not reviewable,
+    already approved by this reviewer), ValidationFailed (bad decision or override, no
+    comment on a rejection).
     """
     if decision not in DECISIONS:
         raise ValidationFailed(errors={"decision": "approve, reject or request_changes"})
@@ -100,11 +131,21 @@ def decide(session: Session, *, reviewer: User, submission_id: str, decision: st
         raise Conflict("This submission is already approved.")
     if submission.status not in REVIEWABLE:
         raise Conflict(f"This submission is {submission.status.replace('_', ' ')}, not waiting for review.")
-    session.add(Review(
+    earlier_approvals = {r.reviewer_id for r in submission.reviews
+                         if r.version == submission.version and r.decision == "approve"}
+    if decision == "approve" and reviewer.id in earlier_approvals:
+        raise Conflict("You have already approved this version; another reviewer must give the second approval.")
+    submission.reviews.append(Review(
         submission_id=submission.id, reviewer_id=reviewer.id, version=submission.version,
         decision=decision, comment=comment, prescore_score=submission.score,
-        prescore_band=submission.band, created_at=now,
+        prescore_band=submission.band, overrides=_check_overrides(submission, overrides), created_at=now,
     ))
+    submission.updated_at = now
+    submission.claimed_by_id = None
+    submission.claimed_at = None
+    if decision == "approve" and len(earlier_approvals) + 1 < submission.badge.required_approvals:
+        session.flush()  # first of two approvals: stays in the queue for a second reviewer
+        return submission, None
     award = None
     if decision == "approve":
         submission.status = "approved"
@@ -116,18 +157,43 @@ def decide(session: Session, *, reviewer: User, submission_id: str, decision: st
             award = session.scalar(select(Award).where(Award.submission_id == submission.id))
             if award is None:
                 raise
+        subject = f"You earned {submission.badge.name}"
         message = f"Congratulations: you earned {submission.badge.name}."
         link = f"/c/{award.credential.id}" if award.credential else "/me"
     else:
         submission.status = "rejected" if decision == "reject" else "changes_requested"
         verb = "was not approved" if decision == "reject" else "needs changes"
+        subject = f"Your {submission.badge.name} submission {verb}"
         message = f"Your submission for {submission.badge.name} {verb}: {comment}"
         link = f"/me/submissions/{submission.id}"
-    submission.updated_at = now
-    submission.claimed_by_id = None
-    session.add(Notification(user_id=submission.learner_id, message=message, link=link, created_at=now))
-    session.flush()
+    notify(session, user=submission.learner, message=message, link=link, now=now, subject=subject,
+           base_url=settings.base_url)
     return submission, award
+
+
+def claim(session: Session, *, reviewer: User, submission_id: str, now: datetime) -> Submission:
+    """Take a submission so other reviewers leave it alone for CLAIM_TTL; Conflict if another
+    reviewer holds a live claim."""
+    submission = get_reviewable(session, reviewer=reviewer, submission_id=submission_id)
+    if submission.status not in REVIEWABLE:
+        raise Conflict("This submission is not waiting for review.")
+    holder = submission.claimed_by_id
+    if holder and holder != reviewer.id and submission.claimed_at and now - submission.claimed_at < CLAIM_TTL:
+        raise Conflict("Another reviewer is working on this submission.", claimed_by=holder)
+    submission.claimed_by_id = reviewer.id
+    submission.claimed_at = now
+    session.flush()
+    return submission
+
+
+def release(session: Session, *, reviewer: User, submission_id: str) -> Submission:
+    """Give back one's own claim."""
+    submission = get_reviewable(session, reviewer=reviewer, submission_id=submission_id)
+    if submission.claimed_by_id == reviewer.id:
+        submission.claimed_by_id = None
+        submission.claimed_at = None
+        session.flush()
+    return submission
 
 
 def get_reviewable(session: Session, *, reviewer: User, submission_id: str) -> Submission:
