@@ -102,7 +102,12 @@ def openapi() -> Any:
                     "required": ["decision"],
                     "properties": {
                         "decision": {"enum": ["approve", "reject", "request_changes"]},
-                        "comment": {"type": "string"},
+                        "comment": {"type": "string", "description": "Required to reject or request changes"},
+                        "overrides": {
+                            "type": "object",
+                            "description": "Reviewer's judgement per criterion id: 0 (not met) to 1 (met)",
+                            "additionalProperties": {"type": "number", "minimum": 0, "maximum": 1},
+                        },
                     },
                 },
                 "StatusChange": {"type": "object", "properties": {"reason": {"type": "string"}}},
@@ -130,7 +135,11 @@ def openapi() -> Any:
             "/submissions/{id}/resubmit": {
                 "post": _op("Send a draft or a new version", body="SubmissionCreate", status="202")
             },
-            "/submissions/{id}/decision": {"post": _op("Decide (reviewer)", body="Decision")},
+            "/submissions/{id}/decision": {
+                "post": _op("Decide (reviewer); two-approval badges are awarded on the second", body="Decision")
+            },
+            "/submissions/{id}/claim": {"post": _op("Claim for review (409 if another reviewer holds it)")},
+            "/submissions/{id}/release": {"post": _op("Release one's claim")},
             "/review/queue": {"get": _op("Review queue, clearest cases first")},
             "/credentials/{id}": {"get": _op("The signed credential; ?format=jwt for VC-JWT", auth=False)},
             "/credentials/{id}/baked.png": {"get": _op("Baked PNG", auth=False)},
