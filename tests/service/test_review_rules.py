@@ -13,17 +13,23 @@ from service.mailer import send_outbox
 from service.models import OutboxEmail, Review
 
 
-def _scored(client: Any, make_user: Any, api_headers: Any, make_badge: Any, drain_queue: Any, **badge: Any) -> tuple[Any, str]:
+def _scored(
+    client: Any, make_user: Any, api_headers: Any, make_badge: Any, drain_queue: Any, **badge: Any
+) -> tuple[Any, str]:
     b = make_badge(**badge)
     learner = make_user("learner")
-    sub = client.post("/api/v1/submissions", json={"badge_id": b.id, "statement": "I built the SQL report."},
-                      headers=api_headers(learner)).get_json()
+    sub = client.post(
+        "/api/v1/submissions",
+        json={"badge_id": b.id, "statement": "I built the SQL report."},
+        headers=api_headers(learner),
+    ).get_json()
     drain_queue()
     return b, str(sub["id"])
 
 
-def test_a_claimed_submission_is_left_to_its_reviewer(client: Any, make_user: Any, api_headers: Any, make_badge: Any,
-                                                      drain_queue: Any) -> None:
+def test_a_claimed_submission_is_left_to_its_reviewer(
+    client: Any, make_user: Any, api_headers: Any, make_badge: Any, drain_queue: Any
+) -> None:
     _, sid = _scored(client, make_user, api_headers, make_badge, drain_queue)
     alice, bob = api_headers(make_user("reviewer")), api_headers(make_user("reviewer"))
     assert client.post(f"/api/v1/submissions/{sid}/claim", headers=alice).status_code == 200
@@ -34,8 +40,9 @@ def test_a_claimed_submission_is_left_to_its_reviewer(client: Any, make_user: An
     assert [s["id"] for s in client.get("/api/v1/review/queue", headers=bob).get_json()["items"]] == [sid]
 
 
-def test_certifications_need_two_different_approvers(client: Any, make_user: Any, api_headers: Any, make_badge: Any,
-                                                     drain_queue: Any, runtime: Any) -> None:
+def test_certifications_need_two_different_approvers(
+    client: Any, make_user: Any, api_headers: Any, make_badge: Any, drain_queue: Any, runtime: Any
+) -> None:
     badge, sid = _scored(client, make_user, api_headers, make_badge, drain_queue, type="certification")
     admin = api_headers(make_user("admin"))
     assert client.patch(f"/api/v1/badges/{badge.id}", json={"required_approvals": 2}, headers=admin).status_code == 200
@@ -49,17 +56,21 @@ def test_certifications_need_two_different_approvers(client: Any, make_user: Any
     assert two["status"] == "approved" and two["credential_id"]
 
 
-def test_overrides_and_the_prescore_are_kept_in_the_audit_trail(client: Any, make_user: Any, api_headers: Any,
-                                                                make_badge: Any, drain_queue: Any, runtime: Any) -> None:
+def test_overrides_and_the_prescore_are_kept_in_the_audit_trail(
+    client: Any, make_user: Any, api_headers: Any, make_badge: Any, drain_queue: Any, runtime: Any
+) -> None:
     badge, sid = _scored(client, make_user, api_headers, make_badge, drain_queue)
     headers = api_headers(make_user("reviewer"))
     criterion = badge.criteria[0].id
-    bad = client.post(f"/api/v1/submissions/{sid}/decision",
-                      json={"decision": "approve", "overrides": {"nope": 1}}, headers=headers)
+    bad = client.post(
+        f"/api/v1/submissions/{sid}/decision", json={"decision": "approve", "overrides": {"nope": 1}}, headers=headers
+    )
     assert bad.status_code == 422
-    ok = client.post(f"/api/v1/submissions/{sid}/decision",
-                     json={"decision": "request_changes", "comment": "Show the query plan.",
-                           "overrides": {criterion: 0.0}}, headers=headers)
+    ok = client.post(
+        f"/api/v1/submissions/{sid}/decision",
+        json={"decision": "request_changes", "comment": "Show the query plan.", "overrides": {criterion: 0.0}},
+        headers=headers,
+    )
     assert ok.status_code == 200
     with runtime.db.sessions() as session:
         review = session.scalar(select(Review))
@@ -95,11 +106,15 @@ class _Inbox(socketserver.StreamRequestHandler):
                 self.wfile.write(b"250 ok\r\n")
 
 
-def test_decisions_email_the_learner_through_the_outbox(client: Any, make_user: Any, api_headers: Any,
-                                                        make_badge: Any, drain_queue: Any, runtime: Any) -> None:
+def test_decisions_email_the_learner_through_the_outbox(
+    client: Any, make_user: Any, api_headers: Any, make_badge: Any, drain_queue: Any, runtime: Any
+) -> None:
     _, sid = _scored(client, make_user, api_headers, make_badge, drain_queue)
-    client.post(f"/api/v1/submissions/{sid}/decision", json={"decision": "reject", "comment": "Not your own work."},
-                headers=api_headers(make_user("reviewer")))
+    client.post(
+        f"/api/v1/submissions/{sid}/decision",
+        json={"decision": "reject", "comment": "Not your own work."},
+        headers=api_headers(make_user("reviewer")),
+    )
     with runtime.db.sessions() as session:
         email = session.scalar(select(OutboxEmail))
         assert email is not None and email.sent_at is None and "Not your own work." in email.body
@@ -113,8 +128,11 @@ def test_decisions_email_the_learner_through_the_outbox(client: Any, make_user: 
         from service.runtime import Runtime
 
         port = server.server_address[1]
-        with_smtp = Runtime(settings=dataclasses.replace(runtime.settings, smtp_url=f"smtp://127.0.0.1:{port}"),
-                            db=runtime.db, store=runtime.store)
+        with_smtp = Runtime(
+            settings=dataclasses.replace(runtime.settings, smtp_url=f"smtp://127.0.0.1:{port}"),
+            db=runtime.db,
+            store=runtime.store,
+        )
         assert send_outbox(with_smtp) == 1
     finally:
         server.shutdown()
