@@ -20,6 +20,7 @@ Rerun from the repository root (the first run encodes the 8,196 course texts wit
     .venv/bin/python benchmarks/recommend_quality.py                 # splits A and B
     .venv/bin/python benchmarks/recommend_quality.py --splits V      # tuning split
     .venv/bin/python benchmarks/recommend_quality.py --methods laurel --weights '{"content": 0.3}'
+    .venv/bin/python benchmarks/recommend_quality.py --splits A --derived-prereqs 300   # the gate
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ import os
 import sys
 import time
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -49,6 +51,7 @@ from recommender.index import BadgeIndex, configure_threads  # noqa: E402
 from recommender.profile import LearnerProfile  # noqa: E402
 from recommender.ranking import recommend  # noqa: E402
 from recommender.signals import Weights  # noqa: E402
+from recommender.trending import Trending  # noqa: E402
 
 DATA = ROOT.parent / "shared/data/recsys/coco-udemy"
 OUT = ROOT / "benchmarks/out"
@@ -127,6 +130,8 @@ class Methods:
         self.weights = Weights(**weights)
         self.model = CoOccurrence.fit([[i for i in h if i in self.pos] for h in split.train.values()], **fit)
         self.index = BadgeIndex.build(self.ids, vectors, model_version=MODEL_VERSION)
+        events = split.train_events()
+        self.trending = Trending.from_events(events, until=max(t for _, t in events) + 1)
         self._als: Any = None
 
     def _rows(self, history: Sequence[str]) -> list[int]:
@@ -187,6 +192,7 @@ class Methods:
             cooccurrence=self.model,
             now=NOW,
             weights=self.weights,
+            trending=self.trending,
         )
         return [r.badge_id for r in result.items]
 
@@ -213,6 +219,54 @@ def run_method(fn: Callable[[str, Sequence[str]], list[str]], split: Split) -> t
     return lists, latencies
 
 
+def per_user_ndcg(lists: dict[str, list[str]], split: Split) -> np.ndarray:
+    """Return each case's NDCG@10 (one target: 1/log2(rank+1) if in the top 10, else 0)."""
+    gains = []
+    for user, (_history, target) in split.cases.items():
+        top = lists[user][:10]
+        gains.append(1 / np.log2(top.index(target) + 2) if target in top else 0.0)
+    return np.asarray(gains)
+
+
+def paired_bootstrap(a: np.ndarray, b: np.ndarray, rounds: int = 2000) -> tuple[float, float]:
+    """Return the 95% interval of mean(a - b) over users resampled with replacement (seed 0)."""
+    rng = np.random.default_rng(0)
+    diff = a - b
+    means = [diff[rng.integers(0, len(diff), len(diff))].mean() for _ in range(rounds)]
+    return float(np.percentile(means, 2.5)), float(np.percentile(means, 97.5))
+
+
+def derive_prerequisites(catalog: Catalog, split: Split, pairs: int) -> Catalog:
+    """Return ``catalog`` with prerequisites derived from the split's training histories.
+
+    coco-udemy has none, so the gate would be untested: the ``pairs`` most frequent ordered
+    pairs (i earned before j by >= 20 learners, and i before j in >= 90% of the learners
+    holding both) become "j requires i" (one prerequisite per badge).
+    """
+    before: dict[tuple[str, str], int] = {}
+    for items in split.train.values():
+        for a, first in enumerate(items):
+            for later in items[a + 1 :]:
+                before[(first, later)] = before.get((first, later), 0) + 1
+    ranked = sorted(
+        (
+            (count, pair)
+            for pair, count in before.items()
+            if count >= 20 and count >= 0.9 * (count + before.get((pair[1], pair[0]), 0))
+        ),
+        reverse=True,
+    )
+    required: dict[str, str] = {}
+    for _count, (first, later) in ranked:
+        if len(required) >= pairs:
+            break
+        if later not in required and first not in required and first in catalog:
+            required[later] = first
+    return Catalog(
+        replace(item, prerequisites=(required[b],)) if b in required else item for b, item in catalog.items()
+    )
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the benchmark and print one row per split and method."""
     parser = argparse.ArgumentParser(description="Laurel recommender quality on coco-udemy")
@@ -223,14 +277,20 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--methods", default=",".join(METHODS))
     parser.add_argument("--weights", default="{}", help="JSON overrides of signals.Weights")
     parser.add_argument("--fit", default="{}", help="JSON kwargs of CoOccurrence.fit")
+    parser.add_argument(
+        "--derived-prereqs",
+        type=int,
+        default=0,
+        metavar="N",
+        help="give N badges a prerequisite derived from training order",
+    )
     parser.add_argument("--json", type=Path, default=OUT / "recommend_quality.json")
     args = parser.parse_args(argv)
 
     with open(args.data / "items.jsonl", encoding="utf-8") as fh:
-        catalog = parse_catalog(fh, "items.jsonl")
+        catalog = base_catalog = parse_catalog(fh, "items.jsonl")
     events = load_events(args.data / "interactions.csv")
     vectors = item_vectors(catalog, list(catalog), OUT / "cache")
-    prereqs = {b: catalog[b].prerequisites for b in catalog if catalog[b].prerequisites}
     results = []
     print(
         f"{'split':<6}{'method':<11}{'R@5':>8}{'R@10':>8}{'NDCG@10':>9}{'MRR@10':>8}"
@@ -239,16 +299,21 @@ def main(argv: list[str] | None = None) -> int:
     )
     for name in args.splits.split(","):
         split = make_split(events, name, args.users, args.seed)
+        if args.derived_prereqs:
+            catalog = derive_prerequisites(base_catalog, split, args.derived_prereqs)
+        prereqs = {b: catalog[b].prerequisites for b in catalog if catalog[b].prerequisites}
         configure_threads(os.cpu_count() or 1)  # fitting may use every core
         methods = Methods(catalog, vectors, split, json.loads(args.weights), json.loads(args.fit))
         configure_threads(1)  # requests are served one thread per process, as in web workers
         pop_ndcg = 0.0
+        gains: dict[str, np.ndarray] = {}
         for method in args.methods.split(","):
             if method == "als" and (why := methods.prepare_als()) is not None:
                 print(f"{name:<6}{method:<11} skipped: {why}")
                 continue
             lists, latencies = run_method(getattr(methods, method), split)
             m = next_item_metrics(lists, split.cases, catalog, prereqs)
+            gains[method] = per_user_ndcg(lists, split)
             lat = np.asarray(latencies) * 1000
             m["p50_ms"], m["p95_ms"] = float(np.percentile(lat, 50)), float(np.percentile(lat, 95))
             pop_ndcg = m["NDCG@10"] if method == "popularity" else pop_ndcg
@@ -259,6 +324,15 @@ def main(argv: list[str] | None = None) -> int:
                 f"{m['MRR@10']:>8.4f}{m['coverage@10']:>8.3f}{m['repeat@10']:>8.3f}"
                 f"{m['prereq_items']:>8.3f}{int(m['invalid']):>8d}{ratio:>7.2f}x"
                 f"{m['p50_ms']:>8.2f}{m['p95_ms']:>8.2f}",
+                flush=True,
+            )
+        others = {m: g.mean() for m, g in gains.items() if m != "laurel"}
+        if "laurel" in gains and others:
+            best = max(others, key=lambda m: others[m])
+            lo, hi = paired_bootstrap(gains["laurel"], gains[best])
+            print(
+                f"{name:<6}laurel - {best} NDCG@10: {gains['laurel'].mean() - others[best]:+.4f} "
+                f"(95% paired bootstrap over users: {lo:+.4f} .. {hi:+.4f})",
                 flush=True,
             )
     args.json.parent.mkdir(parents=True, exist_ok=True)

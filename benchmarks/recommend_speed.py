@@ -42,7 +42,7 @@ sys.path.insert(0, str(ROOT))
 
 from recommender.catalog import BadgeItem, Catalog  # noqa: E402
 from recommender.history import CoOccurrence  # noqa: E402
-from recommender.index import BadgeIndex, configure_threads  # noqa: E402
+from recommender.index import HNSW_EF_SEARCH, BadgeIndex, configure_threads  # noqa: E402
 from recommender.profile import LearnerProfile, profile_vector  # noqa: E402
 from recommender.ranking import recommend  # noqa: E402
 
@@ -220,20 +220,20 @@ def main(argv: list[str] | None = None) -> int:
         r = recall(found, exact)
         print(f"  HNSW32 efSearch={ef:<4}   recall {r:.3f}  {ms(t)}", flush=True)
         report[f"hnsw_ef{ef}_recall10"] = r
-    pool = 200  # ranking asks the index for this many content candidates
+    pool = 100  # ranking asks the index for this many content candidates (k=10)
     exact_pool, pool_t = timed_queries(built["exact"], queries, pool)
-    hnsw.ef_search = pool
+    hnsw.ef_search = HNSW_EF_SEARCH
     found, t = timed_queries(hnsw, queries, pool)
     print(
-        f"  k={pool} (ranking's pool): exact {ms(pool_t)}; HNSW ef={pool} recall@{pool} "
-        f"{recall(found, exact_pool, pool):.3f} {ms(t)}"
+        f"  k={pool} (ranking's pool): exact {ms(pool_t)}; HNSW ef={HNSW_EF_SEARCH} "
+        f"recall@{pool} {recall(found, exact_pool, pool):.3f} {ms(t)}"
     )
 
     print(f"\nrecommend() end to end, k=10, {len(profiles)} random learners, 1 thread")
     lists: dict[str, list[list[str]]] = {}
     for kind in ("exact", "hnsw"):
         index = built[kind]
-        index.ef_search = 128
+        index.ef_search = HNSW_EF_SEARCH
         for p in profiles[:20]:  # warm caches
             recommend(p, catalog, index, cooccurrence=model, now=NOW)
         times, lists[kind] = [], []

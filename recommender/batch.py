@@ -22,6 +22,7 @@ from recommender.history import CoOccurrence
 from recommender.index import BadgeIndex
 from recommender.profile import LearnerProfile
 from recommender.ranking import recommend
+from recommender.trending import Trending
 
 log = logging.getLogger(__name__)
 
@@ -106,6 +107,14 @@ def parse_histories(lines: Iterable[str], file: str = "histories") -> list[tuple
 
 def parse_interactions(lines: Iterable[str], file: str = "interactions") -> dict[str, list[str]]:
     """Parse ``user_id,item_id,timestamp`` CSV rows into each user's items, oldest first."""
+    return {user: [item for item, _ in events] for user, events in parse_events(lines, file).items()}
+
+
+def parse_events(lines: Iterable[str], file: str = "interactions") -> dict[str, list[tuple[str, float]]]:
+    """Parse ``user_id,item_id,timestamp`` CSV rows into each user's (item, time), oldest first.
+
+    Timestamps are Unix seconds or ISO 8601. Raises RecommendInputError on a bad row.
+    """
     rows: dict[str, list[tuple[float, int, str]]] = defaultdict(list)
     reader = csv.reader(lines)
     for line_no, row in enumerate(reader, start=1):
@@ -123,7 +132,7 @@ def parse_interactions(lines: Iterable[str], file: str = "interactions") -> dict
             except ValueError as exc:
                 raise RecommendInputError(file, line_no, f"bad timestamp {row[2]!r}") from exc
         rows[row[0].strip()].append((stamp, line_no, row[1].strip()))
-    return {user: [item for _, _, item in sorted(events)] for user, events in rows.items()}
+    return {user: [(item, t) for t, _, item in sorted(events)] for user, events in rows.items()}
 
 
 def training_histories(
@@ -157,7 +166,11 @@ def run_recommend(
         raise ValueError("k must be at least 1")
     cat = parse_catalog(catalog_lines)
     histories = parse_histories(history_lines)
-    extra = parse_interactions(interactions) if interactions is not None else {}
+    events = parse_events(interactions) if interactions is not None else {}
+    extra = {user: [item for item, _ in rows] for user, rows in events.items()}
+    stamps = [pair for rows in events.values() for pair in rows]
+    # "trending" = awarded in the 30 days before the newest interaction
+    trending = Trending.from_events(stamps, until=max(t for _, t in stamps) + 1) if stamps else None
     ids = list(cat)
     vectors = encoder.encode([badge_text(cat[b]) for b in ids])
     index = BadgeIndex.build(ids, vectors, model_version=encoder.version)
@@ -174,7 +187,7 @@ def run_recommend(
                 ", ".join(unknown[:5]),
             )
         profile = LearnerProfile(user_id, earned=tuple(i for i in items if i in cat))
-        result = recommend(profile, cat, index, cooccurrence=model, now=moment, k=k)
+        result = recommend(profile, cat, index, cooccurrence=model, now=moment, k=k, trending=trending)
         out.write(json.dumps({"user_id": user_id, "items": [r.badge_id for r in result.items]}))
         out.write("\n")
         written += 1

@@ -7,6 +7,7 @@ Splits (shared/research/recommender.md §2), over (user, item, timestamp) events
   cut; target = a user's first item after it; query = their pre-cut items (>= 2).
 - ``V`` validation for tuning: every user's last item is dropped first, then split A is
   applied to what is left, so tuning never sees A's targets.
+- ``W`` validation for time-split tuning: split B applied to the events before B's cut only.
 """
 
 from __future__ import annotations
@@ -36,6 +37,11 @@ class Split:
     name: str
     cases: dict[str, tuple[tuple[str, ...], str]]
     train: dict[str, tuple[str, ...]]
+    train_times: dict[str, tuple[float, ...]]  # first-earned time of each item in ``train``
+
+    def train_events(self) -> list[tuple[str, float]]:
+        """Return every (item, time) of the training histories."""
+        return [pair for user, items in self.train.items() for pair in zip(items, self.train_times[user], strict=True)]
 
 
 def _sequences(events: Iterable[Event]) -> dict[str, list[tuple[float, str]]]:
@@ -49,42 +55,52 @@ def _sequences(events: Iterable[Event]) -> dict[str, list[tuple[float, str]]]:
     }
 
 
+def _first_times(events: Iterable[Event]) -> list[Event]:
+    return [Event(u, i, t) for u, seq in _sequences(events).items() for t, i in seq]
+
+
 def make_split(events: Sequence[Event], name: str, users: int = 5000, seed: int = 0) -> Split:
-    """Build split ``name`` (A, B or V) and sample ``users`` cases with ``seed``.
+    """Build split ``name`` (A, B, V or W) and sample ``users`` cases with ``seed``.
 
     Raises ValueError for an unknown split name.
     """
+    if name == "W":
+        cut = float(np.percentile([e.time for e in _first_times(events)], 80))
+        events = [e for e in _first_times(events) if e.time < cut]
     sequences = _sequences(events)
     if name == "V":
         sequences = {u: s[:-1] for u, s in sequences.items() if len(s) >= 4}
         name_used = "A"
     else:
-        name_used = name
+        name_used = "B" if name == "W" else name
     cases: dict[str, tuple[tuple[str, ...], str]] = {}
-    train: dict[str, tuple[str, ...]] = {}
+    kept: dict[str, list[tuple[float, str]]] = {}
     if name_used == "A":
         for user, seq in sequences.items():
-            items = tuple(i for _, i in seq)
-            if len(items) >= 3:
-                cases[user] = (items[:-1], items[-1])
-                train[user] = items[:-1]
+            if len(seq) >= 3:
+                cases[user] = (tuple(i for _, i in seq[:-1]), seq[-1][1])
+                kept[user] = seq[:-1]
             else:
-                train[user] = items
+                kept[user] = seq
     elif name_used == "B":
         times = np.array([t for seq in sequences.values() for t, _ in seq])
         cut = float(np.percentile(times, 80))
         for user, seq in sequences.items():
-            before = tuple(i for t, i in seq if t < cut)
+            kept[user] = [(t, i) for t, i in seq if t < cut]
             after = [i for t, i in seq if t >= cut]
-            train[user] = before
-            if len(before) >= 2 and after:
-                cases[user] = (before, after[0])
+            if len(kept[user]) >= 2 and after:
+                cases[user] = (tuple(i for _, i in kept[user]), after[0])
     else:
-        raise ValueError(f"unknown split {name!r} (A, B or V)")
+        raise ValueError(f"unknown split {name!r} (A, B, V or W)")
     chosen = sorted(cases)
     if len(chosen) > users:
         chosen = sorted(random.Random(seed).sample(chosen, users))
-    return Split(name, {u: cases[u] for u in chosen}, {u: t for u, t in train.items() if t})
+    return Split(
+        name,
+        {u: cases[u] for u in chosen},
+        {u: tuple(i for _, i in seq) for u, seq in kept.items() if seq},
+        {u: tuple(t for t, _ in seq) for u, seq in kept.items() if seq},
+    )
 
 
 def next_item_metrics(

@@ -20,6 +20,7 @@ from recommender.history import CoOccurrence
 from recommender.index import BadgeIndex
 from recommender.profile import LearnerProfile, profile_vector, skill_levels
 from recommender.signals import Signals, Weights, collect_signals
+from recommender.trending import Trending
 from recommender.wording import ENTRY_REASON, reasons_for
 
 
@@ -61,11 +62,13 @@ def recommend(
     max_per_skill: int = 3,
     locked_limit: int | None = None,
     pool: int | None = None,
+    trending: Trending | None = None,
 ) -> RecommendationSet:
     """Return up to ``k`` recommendations for ``profile`` plus badges locked by prerequisites.
 
-    ``pool`` is how many candidates each source (index, co-occurrence) contributes (default
-    max(100, 10k)). Uses only precomputed vectors (no encoder). Raises ValueError if ``k`` < 1 or a profile
+    ``trending`` holds recent award counts (see recommender.trending). ``pool`` is how many
+    candidates each source (index, co-occurrence) contributes (default max(100, 10k)).
+    Uses only precomputed vectors (no encoder). Raises ValueError if ``k`` < 1 or a profile
     vector has the wrong dimension.
     """
     if k < 1:
@@ -76,7 +79,9 @@ def recommend(
     held = set(earned)
     blocked = held | set(profile.in_progress) | set(profile.not_interested)
     query = profile_vector(profile, index)
-    signals = collect_signals(profile, cat, index, cooccurrence, query, blocked, weights, pool=pool or max(100, 10 * k))
+    signals = collect_signals(
+        profile, cat, index, cooccurrence, query, blocked, weights, pool=pool or max(100, 10 * k), trending=trending
+    )
     levels = skill_levels(profile, cat)
     totals = signals.totals(cat, levels, weights)
     ranked = sorted(

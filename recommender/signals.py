@@ -11,6 +11,7 @@ from recommender.catalog import BadgeItem, Catalog, tier_rank
 from recommender.history import CoOccurrence
 from recommender.index import BadgeIndex
 from recommender.profile import LearnerProfile, SkillLevel
+from recommender.trending import Trending
 
 POPULAR_CANDIDATES = 50
 SKILL_CANDIDATES = 200
@@ -32,6 +33,8 @@ class Weights:
     team: float = 0.3
     team_popular: float = 0.15
     popularity: float = 0.02
+    trending: float = 0.2
+    recency: float = 0.8  # not a weight: each older held badge counts this much less
     tier: float = 0.05
 
 
@@ -52,6 +55,7 @@ class Signals:
     team_total: int = 0
     team_popular: dict[str, float] = field(default_factory=dict)
     popularity: dict[str, float] = field(default_factory=dict)
+    trending: Mapping[str, float] = field(default_factory=dict)
 
     def contributions(
         self, badge_id: str, item: BadgeItem, levels: Mapping[str, SkillLevel], w: Weights
@@ -67,6 +71,7 @@ class Signals:
             "team": w.team * self.team.get(badge_id, 0) / max(1, self.team_total),
             "team_popular": w.team_popular * self.team_popular.get(badge_id, 0.0),
             "popularity": w.popularity * self.popularity.get(badge_id, 0.0),
+            "trending": w.trending * self.trending.get(badge_id, 0.0),
             "tier": w.tier * tier_step(item, levels),
         }
         return {name: value for name, value in parts.items() if value != 0.0}
@@ -91,6 +96,7 @@ class Signals:
         accumulate(self.team, w.team / max(1, self.team_total))
         accumulate(self.team_popular, w.team_popular)
         accumulate(self.popularity, w.popularity)
+        accumulate(self.trending, w.trending)
         tops = {s: lvl.top_tier for s, lvl in levels.items() if lvl.top_tier is not None}
         if w.tier != 0.0 and tops:
             tiered = cat.tiered_skills
@@ -145,6 +151,7 @@ def collect_signals(
     blocked: set[str],
     weights: Weights,
     pool: int,
+    trending: Trending | None = None,
 ) -> Signals:
     """Gather candidates from every source and their scaled signal values."""
     sig = Signals()
@@ -162,7 +169,7 @@ def collect_signals(
         for badge_id in sig.content:
             add(badge_id)
     if cooccurrence is not None:
-        _history_signals(sig, cooccurrence, earned, blocked, pool, add)
+        _history_signals(sig, cooccurrence, earned, blocked, pool, weights, add)
     sig.pathway = cat.next_steps(earned)
     for badge_id in earned:
         for successor in cat.unlocks.get(badge_id, ()):
@@ -175,6 +182,10 @@ def collect_signals(
     for rank, badge_id in enumerate(team_ranked):
         sig.team_popular[badge_id] = 1.0 - rank / max(1, len(team_ranked))
         add(badge_id)
+    if trending is not None and weights.trending > 0:
+        sig.trending = trending.scores
+        for badge_id in trending.top:
+            add(badge_id)
     if cooccurrence is not None:
         for badge_id in cooccurrence.most_popular(POPULAR_CANDIDATES + len(blocked)):
             add(badge_id)
@@ -190,9 +201,10 @@ def _history_signals(
     earned: list[str],
     blocked: set[str],
     pool: int,
+    weights: Weights,
     add: Callable[[str], None],
 ) -> None:
-    scores = model.scores(earned, limit=pool + len(blocked))
+    scores = model.scores(earned, decay=weights.recency, limit=pool + len(blocked))
     similar: dict[str, float] = {}
     following: dict[str, float] = {}
     for row, s_val, f_val, src in zip(scores.rows, scores.similar, scores.following, scores.because, strict=True):

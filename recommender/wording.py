@@ -81,6 +81,8 @@ def _sentence(
         return "popular in your team"
     if name == "popularity":
         return "popular with learners across the organisation"
+    if name == "trending":
+        return "many learners have earned it recently"
     if name == "tier":
         return _tier_sentence(badge_id, cat, levels)
     return ""
