@@ -6,6 +6,7 @@ Imports stay light at the top: torch is only imported by the commands that encod
 from __future__ import annotations
 
 import json
+import logging
 import os
 import signal
 import subprocess
@@ -35,6 +36,9 @@ def main() -> None:
     """Laurel: digital badges with pre-scored evidence review and Open Badges 3.0 credentials."""
     for key, value in OFFLINE_ENV.items():
         os.environ.setdefault(key, value)
+    if not logging.getLogger().handlers:  # logs go to stderr; stdout is for the commands' output
+        logging.basicConfig(level=logging.INFO, stream=sys.stderr,
+                            format="%(asctime)s %(levelname)s %(name)s: %(message)s")
 
 
 @main.group()
@@ -197,7 +201,9 @@ def _announce(settings: Settings, demo: bool) -> None:
 @main.command()
 @click.option("--input", "input_path", required=True, type=click.Path(exists=True, dir_okay=False))
 @click.option("--calibrate", "train_path", type=click.Path(exists=True, dir_okay=False))
-def prescore(input_path: str, train_path: str | None) -> None:
+@click.option("--pass-mark", default=0.5, show_default=True, type=click.FloatRange(0, 1),
+              help="Training scores at or above this count as approvals (graded history).")
+def prescore(input_path: str, train_path: str | None, pass_mark: float) -> None:
     """Pre-score evidence from JSON lines (no database or Redis): one JSON line out per line in."""
     from assessment.batch import run_prescore
     from assessment.errors import BatchInputError
@@ -207,7 +213,7 @@ def prescore(input_path: str, train_path: str | None) -> None:
         with open(input_path, encoding="utf-8") as src:
             train = open(train_path, encoding="utf-8") if train_path else None  # noqa: SIM115
             try:
-                run_prescore(src, sys.stdout, default_encoder(), train_lines=train)
+                run_prescore(src, sys.stdout, default_encoder(), train_lines=train, pass_mark=pass_mark)
             finally:
                 if train:
                     train.close()
@@ -219,7 +225,9 @@ def prescore(input_path: str, train_path: str | None) -> None:
 @main.command()
 @click.option("--input", "input_path", required=True, type=click.Path(exists=True, dir_okay=False))
 @click.option("--calibrate", "train_path", type=click.Path(exists=True, dir_okay=False))
-def backtest(input_path: str, train_path: str | None) -> None:
+@click.option("--pass-mark", default=0.5, show_default=True, type=click.FloatRange(0, 1),
+              help="Training scores at or above this count as approvals (graded history).")
+def backtest(input_path: str, train_path: str | None, pass_mark: float) -> None:
     """Pre-score lines with known outcomes and print how the pre-scorer would have done."""
     from assessment.batch import run_backtest
     from assessment.errors import BatchInputError
@@ -229,7 +237,7 @@ def backtest(input_path: str, train_path: str | None) -> None:
         with open(input_path, encoding="utf-8") as src:
             train = open(train_path, encoding="utf-8") if train_path else None  # noqa: SIM115
             try:
-                run_backtest(src, sys.stdout, default_encoder(), train_lines=train)
+                run_backtest(src, sys.stdout, default_encoder(), train_lines=train, pass_mark=pass_mark)
             finally:
                 if train:
                     train.close()
