@@ -1,4 +1,4 @@
-"""Read-only queries behind the admin pages: headline counts, insights, badge and key lists."""
+"""Read-only queries behind the admin and reviewer pages: counts, insights, lists, the queue view."""
 
 from __future__ import annotations
 
@@ -8,10 +8,23 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import Text, and_, case, cast, func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
-from service.models import REVIEWABLE, Award, Badge, Credential, Department, IssuerKey, Review, Submission, User
+from service.models import (
+    REVIEWABLE,
+    Award,
+    Badge,
+    Credential,
+    Department,
+    IssuerKey,
+    OutboxEmail,
+    Review,
+    Submission,
+    User,
+)
+from service.models.badges import badge_reviewers
+from service.operations.reviews import CLAIM_TTL
 
 
 @dataclass(frozen=True)
@@ -126,3 +139,129 @@ def credentials_by_key(session: Session, key_ids: Sequence[str]) -> dict[str, in
         select(Credential.key_id, func.count()).where(Credential.key_id.in_(key_ids)).group_by(Credential.key_id)
     )
     return {k: int(n) for k, n in rows}
+
+
+QUEUE_SORTS = ("clear", "oldest", "newest")
+
+
+@dataclass(frozen=True)
+class QueueFilters:
+    """What the reviewer narrowed the queue to; empty values mean no filter."""
+
+    badge_id: str = ""
+    band: str = ""
+    department_id: str = ""
+    flag: str = ""
+    min_age_days: int = 0
+    sort: str = "clear"
+
+
+@dataclass(frozen=True)
+class QueueView:
+    """One page of the reviewer's queue with what each row shows beside the submission."""
+
+    items: list[Submission]
+    next_cursor: str | None
+    approvals: dict[str, int]
+
+
+def sla_colour(submitted_at: datetime | None, now: datetime) -> str:
+    """green under 2 days in the queue, amber under 5, red older."""
+    if submitted_at is None:
+        return "grey"
+    days = (now - submitted_at).total_seconds() / 86400
+    return "green" if days < 2 else ("amber" if days < 5 else "red")
+
+
+def _queue_query(reviewer: User, filters: QueueFilters, now: datetime) -> Any:
+    # The same visibility rules as reviews.review_queue, plus the page's extra filters.
+    query = select(Submission).where(Submission.status.in_(REVIEWABLE), Submission.learner_id != reviewer.id)
+    if reviewer.role != "admin":
+        assigned = select(badge_reviewers.c.badge_id).distinct()
+        mine = select(badge_reviewers.c.badge_id).where(badge_reviewers.c.user_id == reviewer.id)
+        query = query.where(or_(Submission.badge_id.not_in(assigned), Submission.badge_id.in_(mine)))
+    approved = select(Review.id).where(Review.submission_id == Submission.id, Review.version == Submission.version,
+                                       Review.reviewer_id == reviewer.id, Review.decision == "approve")
+    query = query.where(~approved.exists(), or_(
+        Submission.claimed_by_id.is_(None), Submission.claimed_by_id == reviewer.id,
+        Submission.claimed_at < now - CLAIM_TTL))
+    if filters.badge_id:
+        query = query.where(Submission.badge_id == filters.badge_id)
+    if filters.band:
+        query = query.where(Submission.band == filters.band)
+    if filters.department_id:
+        query = query.where(Submission.learner_id.in_(
+            select(User.id).where(User.department_id == filters.department_id)))
+    if filters.flag:
+        # Flags live in the pre-score JSON; the quoted code is specific enough to match on.
+        query = query.where(cast(Submission.prescore, Text).like(f'%"{filters.flag}"%'))
+    if filters.min_age_days:
+        query = query.where(Submission.submitted_at <= now - timedelta(days=filters.min_age_days))
+    return query
+
+
+def _band_rank() -> Any:
+    return case((Submission.band == "likely_pass", 0), (Submission.band == "likely_fail", 1), else_=2)
+
+
+def _after(query: Any, last: Submission, sort: str) -> Any:
+    at, sid = Submission.submitted_at, Submission.id
+    if sort == "oldest":
+        return query.where(or_(at > last.submitted_at, and_(at == last.submitted_at, sid > last.id)))
+    if sort == "newest":
+        return query.where(or_(at < last.submitted_at, and_(at == last.submitted_at, sid < last.id)))
+    rank = _band_rank()
+    lr = {"likely_pass": 0, "likely_fail": 1}.get(last.band or "", 2)
+    ls = last.score if last.score is not None else -1.0
+    score = func.coalesce(Submission.score, -1.0)
+    return query.where(or_(
+        rank > lr, and_(rank == lr, score < ls),
+        and_(rank == lr, score == ls, at > last.submitted_at),
+        and_(rank == lr, score == ls, at == last.submitted_at, sid > last.id)))
+
+
+def _ordered(query: Any, sort: str) -> Any:
+    if sort == "oldest":
+        return query.order_by(Submission.submitted_at, Submission.id)
+    if sort == "newest":
+        return query.order_by(Submission.submitted_at.desc(), Submission.id.desc())
+    return query.order_by(_band_rank(), func.coalesce(Submission.score, -1.0).desc(), Submission.submitted_at,
+                          Submission.id)
+
+
+def queue_candidates(session: Session, *, reviewer: User, filters: QueueFilters, now: Any,
+                     limit: int) -> list[Submission]:
+    """Up to ``limit`` submissions waiting for ``reviewer`` in the filters' order (no paging)."""
+    query = _ordered(_queue_query(reviewer, filters, now), filters.sort).limit(limit)
+    return list(session.scalars(query).unique())
+
+
+def queue_view(session: Session, *, reviewer: User, filters: QueueFilters, now: datetime, limit: int = 25,
+               cursor: str | None = None) -> QueueView:
+    """A page of the reviewer's queue, keyset-paged (the cursor is the previous page's last id),
+    with the approvals already given to each row's current version."""
+    query = _queue_query(reviewer, filters, now)
+    last = session.get(Submission, cursor) if cursor else None
+    if last is not None:
+        query = _after(query, last, filters.sort)
+    rows = list(session.scalars(_ordered(query, filters.sort).limit(limit + 1)).unique())
+    items = rows[:limit]
+    counts = session.execute(
+        select(Review.submission_id, func.count(func.distinct(Review.reviewer_id)))
+        .join(Submission, Submission.id == Review.submission_id)
+        .where(Review.submission_id.in_([s.id for s in items]), Review.decision == "approve",
+               Review.version == Submission.version)
+        .group_by(Review.submission_id)
+    ).all()
+    return QueueView(items=items, next_cursor=items[-1].id if len(rows) > limit else None,
+                     approvals={sid: int(n) for sid, n in counts})
+
+
+def departments(session: Session) -> list[Department]:
+    """Every department, by name (the queue's department filter)."""
+    return list(session.scalars(select(Department).order_by(Department.name)))
+
+
+def outbox(session: Session, *, limit: int = 200) -> list[OutboxEmail]:
+    """The newest emails in the outbox, sent or not."""
+    return list(session.scalars(select(OutboxEmail).order_by(OutboxEmail.created_at.desc()).limit(limit)))

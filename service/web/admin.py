@@ -17,6 +17,7 @@ from service.operations.insights import (
     admin_overview,
     all_badges,
     credentials_by_key,
+    outbox,
     recent_credentials,
     signing_keys,
 )
@@ -178,3 +179,10 @@ def rotate() -> Response:
     commit()
     flash(f"New signing key {key.key_id} is active. Earlier credentials still verify.", "success")
     return redirect(url_for("admin.keys"))
+
+
+@admin.route("/outbox")
+@web_role("admin")
+def outbox_page() -> str:
+    """The email outbox, newest first: what was (or would be) sent, to whom."""
+    return render_template("admin/outbox.html", emails=outbox(db()), smtp=bool(settings().smtp_url))

@@ -184,14 +184,23 @@ def test_bulk_approval_of_likely_passes(client: Any, runtime: Any, make_user: An
     unsure = _scored(runtime, make_user("learner", name="Unsure"), badge, score=0.5, band="needs_review")
     sign_in(reviewer)
     queue = client.get("/review").get_data(as_text=True)
-    assert f'value="{first}" form="bulk"' in queue and f'value="{unsure}" form="bulk"' not in queue
+    assert f'value="{first}" form="bulk"' in queue and f'value="{unsure}" form="bulk"' in queue
+    token = csrf("/review")
+    confirm = client.post("/review/bulk-approve", data={"submission_id": [first, second], "decision": "approve",
+                                                        "csrf_token": token})
+    page = confirm.get_data(as_text=True)
+    assert confirm.status_code == 200 and "Approve 2 submissions for" in page
+    assert "this issues 2 signed credentials to Pass One, Pass Two" in page
+    with runtime.db.sessions() as session:  # the confirmation page writes nothing
+        assert session.get(Submission, first).status == "scored"  # type: ignore[union-attr]
     with runtime.db.unit_of_work() as session:  # someone else decides one meanwhile
         decide(session, reviewer=session.merge(make_user("admin")), submission_id=second, decision="reject",
                comment="Copied from a colleague.", settings=runtime.settings, now=datetime.now(UTC))
-    done = client.post("/review/bulk-approve", data={"submission_id": [first, second],
-                                                     "csrf_token": csrf("/review")}, follow_redirects=True)
+    done = client.post("/review/bulk", data={"submission_id": [first, second], "decision": "approve",
+                                             "confirmed": "1", "csrf_token": token}, follow_redirects=True)
     text = done.get_data(as_text=True)
-    assert "Approved 1 submission;" in text and "1 could not be approved" in text
+    assert "Approved 1 submission; 1 credential issued." in text
+    assert "1 could not be decided: This submission is rejected, not waiting for review." in text
     with runtime.db.sessions() as session:
         statuses = {sid: session.get(Submission, sid).status for sid in (first, second, unsure)}  # type: ignore[union-attr]
         assert statuses == {first: "approved", second: "rejected", unsure: "scored"}
