@@ -48,17 +48,19 @@ def auroc(scores: list[float], positive: list[bool]) -> float | None:
 
 
 def badge_metrics(session: Session) -> list[BadgeMetrics]:
-    """Metrics for every badge that has decisions, by name."""
+    """Metrics for every badge that has decisions, by name (time in queue: current versions only)."""
     rows = session.execute(
         select(Review.decision, Review.prescore_score, Review.prescore_band, Review.created_at,
-               Review.submission_id, Submission.submitted_at, Badge.id, Badge.name)
+               Review.submission_id, Submission.submitted_at, Badge.id, Badge.name,
+               Review.version == Submission.version)
         .join(Submission, Submission.id == Review.submission_id).join(Badge, Badge.id == Submission.badge_id)
         .order_by(Review.created_at)
     ).all()
     by_badge: dict[tuple[str, str], list[tuple[str, float | None, str | None, datetime, str, datetime | None]]]
     by_badge = defaultdict(list)
-    for decision, score, band, at, sid, submitted, bid, name in rows:
-        by_badge[(bid, name)].append((decision, score, band, at, sid, submitted))
+    for decision, score, band, at, sid, submitted, bid, name, current in rows:
+        # submitted_at is the current version's: an earlier version's wait cannot be measured from it.
+        by_badge[(bid, name)].append((decision, score, band, at, sid, submitted if current else None))
     out = []
     for (bid, name), items in by_badge.items():
         scored = [(s, d == "approve") for d, s, *_ in items if s is not None]
@@ -66,7 +68,7 @@ def badge_metrics(session: Session) -> list[BadgeMetrics]:
         first: dict[str, float] = {}
         for _, _, _, at, sid, submitted in items:
             if submitted is not None and sid not in first:
-                first[sid] = (at - submitted).total_seconds() / 3600
+                first[sid] = max(0.0, (at - submitted).total_seconds() / 3600)
         out.append(BadgeMetrics(
             badge_id=bid, badge_name=name, decisions=len(items),
             auroc=auroc([s for s, _ in scored], [p for _, p in scored]),
