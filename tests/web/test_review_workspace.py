@@ -87,6 +87,10 @@ def test_queue_pages_with_a_cursor(client: Any, runtime: Any, make_user: Any, ma
     second = client.get(f"/review?cursor={ids[24]}").get_data(as_text=True)
     assert second.count('name="submission_id"') == 2 and ids[25] in second and ids[26] in second
     assert 'rel="next"' not in second and "First page" in second
+    oldest = client.get(f"/review?sort=oldest&cursor={ids[24]}").get_data(as_text=True)
+    assert oldest.count('name="submission_id"') == 2 and ids[25] in oldest and ids[26] in oldest
+    newest = client.get(f"/review?sort=newest&cursor={ids[2]}").get_data(as_text=True)
+    assert newest.count('name="submission_id"') == 2 and newest.index(ids[1]) < newest.index(ids[0])
 
 
 def test_claims_hide_a_submission_from_other_reviewers(client: Any, runtime: Any, make_user: Any,
