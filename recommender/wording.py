@@ -72,7 +72,7 @@ def _sentence(
     if name == "goal":
         covered = sig.goal.get(badge_id, 0)
         if profile.target_role:
-            return f"towards your goal of becoming {profile.target_role}"
+            return f"covers {covered} of the {sig.goal_total} skills in your goals for {profile.target_role}"
         return f"covers {covered} of the {sig.goal_total} skills in your goals"
     if name == "team":
         covered = sig.team.get(badge_id, 0)

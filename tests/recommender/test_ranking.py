@@ -13,6 +13,7 @@ from recommender.catalog import BadgeItem, Catalog
 from recommender.history import CoOccurrence
 from recommender.profile import LearnerProfile, profile_vector, skill_levels
 from recommender.ranking import recommend
+from recommender.signals import Weights, tier_step
 
 from .conftest import NOW
 
@@ -99,13 +100,28 @@ def test_cold_start_uses_team_popularity_and_goals(catalog, index, model):
     assert all(r.reasons == ("popular with learners across the organisation",) for r in empty.items)
 
 
+def test_goal_reason_counts_the_goal_skills_covered(catalog, index, model):
+    profile = LearnerProfile(
+        "u", earned=("sec",), goal_skills=("Statistics", "Data analysis"), target_role="Data Analyst"
+    )
+    result = recommend(profile, catalog, index, cooccurrence=model, now=NOW, k=10)
+    reasons = {r.badge_id: r.reasons for r in result.items}
+    assert "covers 1 of the 2 skills in your goals for Data Analyst" in reasons["viz"]
+    assert "stats" in {lk.badge_id for lk in result.locked}  # covers both, but py1 and sql1 missing
+
+
 def test_tier_progression_prefers_the_next_tier(catalog, index):
-    # Without co-occurrence, the next Python tier (py2) beats advanced Python (locked anyway)
-    # and the practitioner badge is explained as the next tier.
-    result = recommend(LearnerProfile("u", earned=("py1",)), catalog, index, now=NOW, k=6)
+    holder = skill_levels(LearnerProfile("u", earned=("py1",)), catalog)
+    assert holder["python"].top_tier == 0
+    assert tier_step(catalog["py2"], holder) == 1.0  # practitioner after foundation
+    assert tier_step(catalog["py3"], holder) == -0.5  # advanced skips a tier
+    expert = skill_levels(LearnerProfile("u", earned=("py1", "py2")), catalog)
+    assert tier_step(catalog["py1"], expert) == -1.0  # below what is held
+    assert tier_step(catalog["sec"], holder) == 0.0  # unrelated skill
+    strong = Weights(tier=1.0, builds_on=0.0, pathway=0.0)
+    result = recommend(LearnerProfile("u", earned=("py1",)), catalog, index, now=NOW, k=3, weights=strong)
     py2 = next(r for r in result.items if r.badge_id == "py2")
-    assert py2.score > 0
-    assert skill_levels(LearnerProfile("u", earned=("py1", "py2")), catalog)["python"].top_tier == 1
+    assert py2.reasons[0] == "the next tier up in Python"
 
 
 def test_diversity_caps_one_main_skill(index):
