@@ -8,14 +8,14 @@ the domain operations these build on.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from functools import cache
 
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session, selectinload
 
 from service.auth import hash_password, verify_password
-from service.errors import NotFound
+from service.errors import Forbidden, NotFound
 from service.models import (
     Award,
     Badge,
@@ -27,8 +27,8 @@ from service.models import (
     User,
 )
 from service.models.badges import badge_prerequisites
+from service.operations.insights import QueueFilters, queue_candidates
 from service.operations.recommendations import recommendation_set
-from service.operations.reviews import review_queue
 from service.operations.users import user_by_email
 from service.settings import Settings
 
@@ -176,10 +176,15 @@ def dashboard(session: Session, *, user: User) -> Dashboard:
                      unread=unread_count(session, user=user))
 
 
-def waiting_for_review(session: Session, *, reviewer: User, cap: int = 99) -> tuple[int, bool]:
-    """How many submissions wait for this reviewer (at most ``cap``) and whether there are more."""
-    page = review_queue(session, reviewer=reviewer, limit=cap)
-    return len(page.items), page.next_cursor is not None
+def waiting_for_review(session: Session, *, reviewer: User, cap: int = 99,
+                       now: datetime | None = None) -> tuple[int, bool]:
+    """How many submissions wait for this reviewer (at most ``cap``) and whether there are more;
+    counted like the queue page (others' live claims left out), in the order its index serves."""
+    if not reviewer.has_role("reviewer"):
+        raise Forbidden("Only reviewers can see the review queue.")
+    rows = queue_candidates(session, reviewer=reviewer, filters=QueueFilters(), now=now or datetime.now(UTC),
+                            limit=cap + 1)
+    return min(len(rows), cap), len(rows) > cap
 
 
 def catalogue_facets(session: Session) -> Facets:
