@@ -47,7 +47,7 @@ class BulkPlan:
     badge_names: list[str]
 
 
-def _skip_reason(session: Session, reviewer: User, submission: Submission | None) -> str | None:
+def _skip_reason(reviewer: User, submission: Submission | None) -> str | None:
     if submission is None:
         return "no such submission"
     if not may_review(reviewer, submission.badge, submission):
@@ -69,7 +69,7 @@ def plan_many(session: Session, *, reviewer: User, submission_ids: list[str], de
     awards = firsts = 0
     for sid in ids:
         submission = found.get(sid)
-        reason = _skip_reason(session, reviewer, submission)
+        reason = _skip_reason(reviewer, submission)
         if reason or submission is None:
             skipped.append(Skipped(sid, reason or "no such submission"))
             continue

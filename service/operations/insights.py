@@ -231,7 +231,7 @@ def _ordered(query: Any, sort: str) -> Any:
     return query.order_by(*(t.desc() for t in terms)) if sort == "newest" else query.order_by(*terms)
 
 
-def queue_candidates(session: Session, *, reviewer: User, filters: QueueFilters, now: Any,
+def queue_candidates(session: Session, *, reviewer: User, filters: QueueFilters, now: datetime,
                      limit: int) -> list[Submission]:
     """Up to ``limit`` submissions waiting for ``reviewer`` in the filters' order (no paging)."""
     query = _ordered(_queue_query(reviewer, filters, now), filters.sort).limit(limit)

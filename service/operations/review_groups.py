@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
+from datetime import datetime
 
 import numpy as np
 from sqlalchemy.orm import Session
@@ -81,7 +82,7 @@ def similar_groups(submissions: list[Submission], threshold: float = SIMILARITY)
     return groups
 
 
-def review_groups(session: Session, *, reviewer: User, filters: QueueFilters, now: object) -> list[Group]:
+def review_groups(session: Session, *, reviewer: User, filters: QueueFilters, now: datetime) -> list[Group]:
     """Near-identical groups among the submissions waiting for ``reviewer`` (queue filters apply)."""
     return similar_groups(queue_candidates(session, reviewer=reviewer, filters=filters, now=now,
                                            limit=SCAN_LIMIT))
