@@ -19,8 +19,10 @@ Scoring a learner reads only the rows of the badges they hold (sparse), never a 
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -222,6 +224,40 @@ class CoOccurrence:
             top = top[np.argsort(-self.popularity[top], kind="stable")]
             self._popular = [self.ids[i] for i in top]
         return self._popular[:limit]
+
+    def save(self, path: Path) -> None:
+        """Write the model to an uncompressed ``.npz`` at ``path`` (fast at 100k badges, unlike JSON)."""
+        arrays: dict[str, Any] = {"format": np.array(FORMAT), "method": np.array(self.method)}
+        arrays["ids"] = np.array(self.ids, dtype=object).astype(str)
+        arrays["popularity"] = self.popularity
+        for name in ("similar", "following"):
+            matrix = getattr(self, name)
+            arrays[f"{name}_indptr"] = matrix.indptr
+            arrays[f"{name}_indices"] = matrix.indices
+            arrays[f"{name}_data"] = matrix.data
+        tmp = Path(path).with_name(Path(path).name + ".tmp.npz")
+        np.savez(tmp, **arrays)
+        os.replace(tmp, path)
+
+    @classmethod
+    def load(cls, path: Path) -> CoOccurrence:
+        """Read a model written by :meth:`save`; raises ModelFormatError if it is unreadable."""
+        try:
+            with np.load(path, allow_pickle=False) as data:
+                if int(data["format"]) != FORMAT:
+                    raise ValueError(f"unsupported format {int(data['format'])}")
+                ids = [str(i) for i in data["ids"].tolist()]
+                n = len(ids)
+                parts = {
+                    name: sp.csr_matrix(
+                        (data[f"{name}_data"], data[f"{name}_indices"], data[f"{name}_indptr"]),
+                        shape=(n, n),
+                    )
+                    for name in ("similar", "following")
+                }
+                return cls(ids, data["popularity"], parts["similar"], parts["following"], str(data["method"]))
+        except (OSError, ValueError, KeyError) as exc:
+            raise ModelFormatError(f"cannot read co-occurrence model {path}: {exc}") from exc
 
     def to_json(self) -> str:
         """Serialise the fitted model to a JSON string."""

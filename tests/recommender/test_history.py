@@ -81,3 +81,16 @@ def test_bad_parameters_are_rejected():
         CoOccurrence.fit([["a"]], method="svd")
     with pytest.raises(ValueError):
         CoOccurrence.fit([["a"]], decay=0.0)
+
+
+def test_npz_round_trip_and_bad_file(tmp_path):
+    model = CoOccurrence.fit(_histories())
+    path = tmp_path / "cooc.npz"
+    model.save(path)
+    again = CoOccurrence.load(path)
+    assert again.ids == model.ids and again.method == model.method
+    a, b = model.scores(["py1"]), again.scores(["py1"])
+    assert np.array_equal(a.rows, b.rows) and np.allclose(a.similar, b.similar)
+    (tmp_path / "bad.npz").write_bytes(b"not a zip")
+    with pytest.raises(ModelFormatError):
+        CoOccurrence.load(tmp_path / "bad.npz")
