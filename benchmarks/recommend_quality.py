@@ -2,11 +2,11 @@
 
 Protocol (shared/research/recommender.md §2, implemented in recommender/evaluation.py):
 next-item prediction with full-catalogue ranking on split A (leave-last-out) and split B
-(global 80th-percentile time cut); split V (A on data without every user's last item) is the
-tuning split and was the only one used to choose the ranking weights. A seeded sample of 5,000
-users per split (seed 0). Metrics: Recall@5/@10, NDCG@10, MRR@10, coverage@10, repeat@10,
-invalid ids, prerequisite breaches (share of items), NDCG vs popularity, latency p50/p95 per
-request (one Python call per learner, one thread).
+(global 80th-percentile time cut); splits V (A on data without every user's last item) and
+W (B on the data before B's cut) are the tuning splits, the only ones used to choose
+weights. A seeded sample of 5,000 users per split (seed 0). Metrics: Recall@5/@10, NDCG@10,
+MRR@10, coverage@10, repeat@10, invalid ids, prerequisite breaches (share of items), NDCG
+vs popularity, latency p50/p95 per request (one Python call per learner, one thread).
 
 Baselines measured in the same run: popularity; cooc (co-occurrence, cosine, recency 0.8 per
 step back); content (mean MiniLM vector of the history, exact search); hybrid (0.5 content +

@@ -10,7 +10,8 @@ What it measures, in one run:
    used up to 12k badges), building the exact and the HNSW badge index: time, RSS growth
    and snapshot size.
 3. ANN quality vs exact search on 1,000 real learner profile vectors: recall@10 and
-   single-query latency for HNSW efSearch in {16, 32, 64, 128, 256} and IVF nprobe.
+   single-query latency for HNSW efSearch in {16, 32, 64, 128, 256} and for IVF-Flat with
+   nlist sqrt(n) and 4 sqrt(n) at nprobe {8, 16, 32, 64}: the figures that choose the index.
 4. End to end, in process, one faiss/BLAS thread (as a web worker): recommend() for 1,000
    random learners — profile, candidate search, co-occurrence, rules, diversity, reasons —
    with the HNSW index and with the exact numpy index; p50/p95 and the overlap of the two
@@ -131,6 +132,36 @@ def recall(approx: list[list[str]], exact: list[list[str]], k: int = 10) -> floa
     return float(np.mean([len(set(a[:k]) & set(e[:k])) / k for a, e in zip(approx, exact, strict=True)]))
 
 
+def ivf_sweep(exact_index: BadgeIndex, queries: np.ndarray, exact: list[list[str]], report: dict) -> None:
+    """Build IVF-Flat indexes (nlist ~ sqrt(n) and 4 sqrt(n)) and print recall/latency per nprobe."""
+    import faiss
+
+    matrix = np.ascontiguousarray(exact_index.matrix)
+    base = int(np.sqrt(len(matrix)))
+    for nlist in (base, 4 * base):
+        configure_threads(os.cpu_count() or 1)
+        started = time.perf_counter()
+        ivf = faiss.IndexIVFFlat(faiss.IndexFlatIP(DIM), DIM, nlist, faiss.METRIC_INNER_PRODUCT)
+        ivf.train(matrix)
+        ivf.add(matrix)
+        build_s = time.perf_counter() - started
+        configure_threads(1)
+        for nprobe in (8, 16, 32, 64):
+            ivf.nprobe = nprobe
+            found, times = [], []
+            for q in queries:
+                started = time.perf_counter()
+                _, rows = ivf.search(q.reshape(1, -1), 10)
+                times.append(time.perf_counter() - started)
+                found.append([exact_index.ids[int(r)] for r in rows[0] if r >= 0])
+            r = recall(found, exact)
+            report[f"ivf{nlist}_nprobe{nprobe}_recall10"] = r
+            print(
+                f"  IVF{nlist},nprobe={nprobe:<3} recall {r:.3f}  {ms(np.asarray(times))}  (build {build_s:.1f} s)",
+                flush=True,
+            )
+
+
 def ms(times: np.ndarray) -> str:
     """Format p50 / p95 in milliseconds."""
     return f"p50 {np.percentile(times, 50) * 1e3:7.3f} ms  p95 {np.percentile(times, 95) * 1e3:7.3f} ms"
@@ -220,6 +251,7 @@ def main(argv: list[str] | None = None) -> int:
         r = recall(found, exact)
         print(f"  HNSW32 efSearch={ef:<4}   recall {r:.3f}  {ms(t)}", flush=True)
         report[f"hnsw_ef{ef}_recall10"] = r
+    ivf_sweep(built["exact"], queries, exact, report)
     pool = 100  # ranking asks the index for this many content candidates (k=10)
     exact_pool, pool_t = timed_queries(built["exact"], queries, pool)
     hnsw.ef_search = HNSW_EF_SEARCH
