@@ -24,7 +24,7 @@ from service.models import (
     User,
 )
 from service.models.badges import badge_reviewers
-from service.operations.reviews import CLAIM_TTL
+from service.operations.reviews import BAND_RANK_SQL, CLAIM_TTL, NEG_SCORE_SQL
 
 
 @dataclass(frozen=True)
@@ -202,9 +202,6 @@ def _queue_query(reviewer: User, filters: QueueFilters, now: datetime) -> Any:
 
 # The "clear cases first" order, written as plain SQL so an expression index on exactly these
 # terms can serve it (see benchmarks/review_queue.py --index): band rank, then higher score first.
-BAND_RANK_SQL = ("CASE WHEN submissions.band = 'likely_pass' THEN 0 "
-                 "WHEN submissions.band = 'likely_fail' THEN 1 ELSE 2 END")
-NEG_SCORE_SQL = "-coalesce(submissions.score, -1.0)"
 
 
 def _sort_key(sort: str) -> list[Any]:

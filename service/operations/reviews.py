@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, case, or_, select
+from sqlalchemy import literal_column, or_, select, tuple_
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -20,6 +20,11 @@ from service.operations.reviewers import may_review
 from service.settings import Settings
 
 BAND_ORDER = {"likely_pass": 0, "likely_fail": 1, "needs_review": 2}
+# The queue's sort key as literal SQL, identical to the expression index ix_submissions_queue_clear
+# (migration c7d2e9a41f05), so the database reads the first page in index order.
+BAND_RANK_SQL = ("CASE WHEN submissions.band = 'likely_pass' THEN 0 "
+                 "WHEN submissions.band = 'likely_fail' THEN 1 ELSE 2 END")
+NEG_SCORE_SQL = "-coalesce(submissions.score, -1.0)"
 CLAIM_TTL = timedelta(minutes=30)
 
 
@@ -41,9 +46,7 @@ def review_queue(session: Session, *, reviewer: User, limit: int = 50, cursor: s
     """
     if not reviewer.has_role("reviewer"):
         raise Forbidden("Only reviewers can see the review queue.")
-    band_rank = case(
-        (Submission.band == "likely_pass", 0), (Submission.band == "likely_fail", 1), else_=2
-    )
+    band_rank, neg_score = literal_column(BAND_RANK_SQL), literal_column(NEG_SCORE_SQL)
     query = select(Submission).join(Badge).where(
         Submission.status.in_(REVIEWABLE), Submission.learner_id != reviewer.id
     )
@@ -53,9 +56,9 @@ def review_queue(session: Session, *, reviewer: User, limit: int = 50, cursor: s
         query = query.where(or_(Submission.badge_id.not_in(assigned), Submission.badge_id.in_(mine)))
     # Not what this reviewer already approved (a second approval must come from someone else),
     # nor what another reviewer has claimed within CLAIM_TTL.
-    mine = select(Review.id).where(Review.submission_id == Submission.id, Review.version == Submission.version,
-                                   Review.reviewer_id == reviewer.id, Review.decision == "approve")
-    query = query.where(~mine.exists())
+    approved = select(Review.id).where(Review.submission_id == Submission.id, Review.version == Submission.version,
+                                       Review.reviewer_id == reviewer.id, Review.decision == "approve")
+    query = query.where(~approved.exists())
     if now is not None:
         query = query.where(or_(Submission.claimed_by_id.is_(None), Submission.claimed_by_id == reviewer.id,
                                 Submission.claimed_at < now - CLAIM_TTL))
@@ -63,20 +66,13 @@ def review_queue(session: Session, *, reviewer: User, limit: int = 50, cursor: s
         query = query.where(Submission.badge_id == badge_id)
     if band:
         query = query.where(Submission.band == band)
-    score = Submission.score
     if cursor:
         last = session.get(Submission, cursor)
         if last is not None:
-            lr = BAND_ORDER.get(last.band or "", 2)
-            ls = last.score if last.score is not None else -1.0
-            lt = last.submitted_at
-            query = query.where(or_(
-                band_rank > lr,
-                and_(band_rank == lr, score < ls),
-                and_(band_rank == lr, score == ls, Submission.submitted_at > lt),
-                and_(band_rank == lr, score == ls, Submission.submitted_at == lt, Submission.id > last.id),
-            ))
-    query = query.order_by(band_rank, score.desc(), Submission.submitted_at, Submission.id).limit(limit + 1)
+            key = (BAND_ORDER.get(last.band or "", 2), -(last.score if last.score is not None else -1.0),
+                   last.submitted_at, last.id)
+            query = query.where(tuple_(band_rank, neg_score, Submission.submitted_at, Submission.id) > tuple_(*key))
+    query = query.order_by(band_rank, neg_score, Submission.submitted_at, Submission.id).limit(limit + 1)
     rows = list(session.scalars(query).unique())
     next_cursor = rows[limit - 1].id if len(rows) > limit else None
     return QueuePage(items=rows[:limit], next_cursor=next_cursor)

@@ -143,3 +143,35 @@ def test_decisions_email_the_learner_through_the_outbox(
     assert "Not your own work." in message.get_content()  # type: ignore[attr-defined]
     with runtime.db.sessions() as session:
         assert session.scalar(select(OutboxEmail)).sent_at is not None
+
+
+def test_the_api_queue_pages_clear_cases_first_without_gaps(
+    client: Any, make_user: Any, api_headers: Any, make_badge: Any, drain_queue: Any, runtime: Any
+) -> None:
+    from service.models import Submission
+
+    badge = make_badge()
+    ids = []
+    for _ in range(5):
+        sub = client.post(
+            "/api/v1/submissions",
+            json={"badge_id": badge.id, "statement": "My SQL report."},
+            headers=api_headers(make_user("learner", password=None)),
+        ).get_json()
+        ids.append(sub["id"])
+    drain_queue()
+    bands = [("needs_review", 0.5), ("likely_pass", 0.9), ("likely_fail", 0.1), ("likely_pass", 0.95), (None, None)]
+    with runtime.db.unit_of_work() as session:
+        for sid, (band, score) in zip(ids, bands, strict=True):
+            row = session.get(Submission, sid)
+            row.band, row.score = band, score
+    headers = api_headers(make_user("reviewer"))
+    seen, cursor = [], None
+    while True:
+        url = "/api/v1/review/queue?limit=2" + (f"&cursor={cursor}" if cursor else "")
+        page = client.get(url, headers=headers).get_json()
+        seen += [s["id"] for s in page["items"]]
+        cursor = page["next_cursor"]
+        if not cursor:
+            break
+    assert seen == [ids[3], ids[1], ids[2], ids[0], ids[4]]
