@@ -32,7 +32,12 @@ def sweep_once(runtime: Runtime) -> int:
         fail_exhausted(session, now=now)
         ids = stale_submission_ids(session, now=now)
     send_outbox(runtime)
-    return enqueue_scoring(runtime.redis(), runtime.settings.queue_name, ids)
+    connection = runtime.redis()
+    # A long backlog is already queued: each waiting job claims a batch of whatever is queued,
+    # so re-enqueueing the whole backlog would only add duplicates.
+    if scoring_queue(connection, runtime.settings.queue_name).count >= len(ids):
+        return 0
+    return enqueue_scoring(connection, runtime.settings.queue_name, ids)
 
 
 def _sweeper(runtime: Runtime, stop: threading.Event) -> None:
