@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import traceback
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -36,10 +37,33 @@ def score_submission(submission_id: str, batch: int = 32) -> dict[str, int]:
     Idempotent: a submission already scored for its current version and rubric is skipped
     (it is no longer claimable). Returns counts for the job result.
     """
-    return score_claimed(current_runtime(), first_id=submission_id, batch=batch)
+    runtime = current_runtime()
+    return score_claimed(runtime, first_id=submission_id, batch=batch,
+                         on_claimed=lambda ids: _drop_sibling_jobs(runtime, ids, keep=submission_id))
 
 
-def score_claimed(runtime: Runtime, *, first_id: str | None, batch: int = 32) -> dict[str, int]:
+def _drop_sibling_jobs(runtime: Runtime, claimed: list[str], *, keep: str) -> None:
+    """This job took other submissions' work: take their queued jobs off the queue too, so a
+    burst costs one job per batch, not one no-op job per submission."""
+    from redis.exceptions import RedisError
+    from rq.job import Job
+    from rq.serializers import JSONSerializer
+
+    from service.queue import scoring_queue
+
+    try:
+        connection = runtime.redis()
+        queue = scoring_queue(connection, runtime.settings.queue_name)
+        for sid in claimed:
+            if sid != keep:
+                queue.remove(f"score-{sid}")
+                Job(f"score-{sid}", connection=connection, serializer=JSONSerializer).delete(remove_from_queue=False)
+    except RedisError:
+        log.warning("could not drop sibling jobs; they will find nothing to do")
+
+
+def score_claimed(runtime: Runtime, *, first_id: str | None, batch: int = 32,
+                  on_claimed: Callable[[list[str]], None] | None = None) -> dict[str, int]:
     """Claim up to ``batch`` submissions, extract their files, score and store each one."""
     db, settings = runtime.db, runtime.settings
     with db.unit_of_work() as session:
@@ -47,6 +71,8 @@ def score_claimed(runtime: Runtime, *, first_id: str | None, batch: int = 32) ->
                                 lease_seconds=settings.scoring_lease_seconds, batch=batch)
     if not ids:
         return {"claimed": 0, "scored": 0}
+    if on_claimed is not None:
+        on_claimed(ids)
     for sid in ids:
         _extract_files(runtime, sid)
     with db.sessions() as session:
