@@ -90,6 +90,23 @@ def user_create(email: str, role: str, name: str | None, department: str | None,
         click.echo(secret)
 
 
+@main.command()
+@click.option("--name", required=True, help="The issuer name shown on credentials and pages.")
+@click.option("--url")
+@click.option("--email")
+def organisation(name: str, url: str | None, email: str | None) -> None:
+    """Set the organisation this deployment issues for (restart web and workers to apply)."""
+    from service.models import Organisation
+    from service.runtime import build_runtime
+
+    runtime = build_runtime(_settings())
+    with runtime.db.unit_of_work() as session:
+        org = session.get(Organisation, 1) or Organisation(id=1, name=name)
+        org.name, org.url, org.email = name.strip(), url, email
+        session.add(org)
+    click.echo(f"organisation: {name}")
+
+
 @main.command("seed-demo")
 def seed_demo_command() -> None:
     """Load the demo organisation (deterministic; does nothing if it is already there)."""

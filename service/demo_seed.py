@@ -17,9 +17,9 @@ from typing import Any
 from sqlalchemy import func, select
 
 from service.auth import hash_password
-from service.models import Award, Badge, Pathway, PathwayStep, Submission, User
+from service.models import Award, Badge, Organisation, Pathway, PathwayStep, Submission, User
 from service.operations.badges import create_badge
-from service.operations.credentials import add_months, award_badge
+from service.operations.credentials import award_badge
 from service.operations.users import create_user, department_named
 from service.runtime import Runtime
 
@@ -50,7 +50,9 @@ def seed_demo(runtime: Runtime, *, now: datetime, echo: Callable[[str], None] = 
         if session.scalar(select(func.count(Badge.id))):
             echo("demo: the database already has badges; nothing loaded")
             return {"badges": 0, "learners": 0, "awards": 0, "submissions": 0}
-        settings = settings.with_overrides(organisation_name=catalogue["organisation"]["name"])
+        org = catalogue["organisation"]
+        session.add(Organisation(id=1, name=org["name"], url=org.get("url"), email=org.get("email")))
+        settings = settings.with_overrides(organisation_name=org["name"])
         for dept in catalogue["departments"]:
             department_named(session, dept["name"]).priority_skills = list(dept.get("priority_skills", []))
         admin = None
@@ -195,4 +197,4 @@ def _load_submissions(runtime: Runtime, catalogue: dict[str, Any], learners: lis
     return count
 
 
-__all__ = ["DEMO_PASSWORD", "demo_logins", "seed_demo", "add_months"]
+__all__ = ["DEMO_PASSWORD", "demo_logins", "seed_demo"]

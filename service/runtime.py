@@ -28,10 +28,24 @@ class Runtime:
 
 
 def build_runtime(settings: Settings) -> Runtime:
-    """Create the runtime for ``settings`` (connections open lazily)."""
+    """Create the runtime for ``settings``; the organisation's name comes from the database."""
     settings.instance_path.mkdir(parents=True, exist_ok=True)
-    return Runtime(settings=settings, db=Database.connect(settings.database_url),
-                   store=LocalFileStore(settings.uploads_path))
+    db = Database.connect(settings.database_url)
+    return Runtime(settings=with_organisation(settings, db), db=db, store=LocalFileStore(settings.uploads_path))
+
+
+def with_organisation(settings: Settings, db: Database) -> Settings:
+    """Settings with the issuer name stored in the database (set by an admin or the demo)."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from service.models import Organisation
+
+    try:
+        with db.sessions() as session:
+            org = session.get(Organisation, 1)
+    except SQLAlchemyError:  # not migrated yet: `laurel db upgrade` comes first
+        return settings
+    return settings.with_overrides(organisation_name=org.name) if org is not None else settings
 
 
 _current: Runtime | None = None

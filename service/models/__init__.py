@@ -20,11 +20,33 @@ from service.models.submissions import (
     SubmissionFile,
     SubmissionVersion,
 )
-from service.models.users import ROLES, ApiToken, Department, User
+from service.models.users import ROLES, ApiToken, Department, Organisation, User
 
 __all__ = [
-    "BADGE_STATUSES", "BADGE_TYPES", "BANDS", "DECISIONS", "REVIEWABLE", "ROLES", "STATUSES",
-    "TIERS", "ApiToken", "Award", "Badge", "CalibrationRecord", "Credential", "Criterion",
-    "Department", "IssuerKey", "Notification", "OutboxEmail", "Pathway", "PathwayStep", "Review", "Submission",
-    "SubmissionFile", "SubmissionVersion", "User",
+    "BADGE_STATUSES",
+    "BADGE_TYPES",
+    "BANDS",
+    "DECISIONS",
+    "REVIEWABLE",
+    "ROLES",
+    "STATUSES",
+    "TIERS",
+    "ApiToken",
+    "Award",
+    "Badge",
+    "CalibrationRecord",
+    "Credential",
+    "Criterion",
+    "Department",
+    "IssuerKey",
+    "Notification",
+    "Organisation",
+    "OutboxEmail",
+    "Pathway",
+    "PathwayStep",
+    "Review",
+    "Submission",
+    "SubmissionFile",
+    "SubmissionVersion",
+    "User",
 ]
