@@ -220,3 +220,50 @@ def mark_not_interested(session: Session, *, learner: User, badge_id: str) -> No
     goals["not_interested"] = hidden
     learner.goals = goals
     session.flush()
+
+
+@dataclass(frozen=True)
+class PathwayStepView:
+    """One step of a pathway as a learner stands on it: earned, in progress, next, or later."""
+
+    badge_id: str
+    name: str
+    state: str
+
+
+@dataclass(frozen=True)
+class PathwayProgress:
+    """A pathway the learner has started (or could start), with each step's state."""
+
+    name: str
+    description: str
+    steps: tuple[PathwayStepView, ...]
+
+    @property
+    def earned(self) -> int:
+        """How many steps are earned."""
+        return sum(s.state == "earned" for s in self.steps)
+
+
+def pathway_progress(session: Session, *, learner: User) -> list[PathwayProgress]:
+    """Every pathway with the learner's state on each step; started pathways first."""
+    earned = set(session.scalars(select(Award.badge_id).where(Award.learner_id == learner.id)))
+    started = set(session.scalars(select(Submission.badge_id).where(
+        Submission.learner_id == learner.id,
+        Submission.status.in_(("draft", "queued", "scoring", "scored", "scoring_failed", "changes_requested")))))
+    out = []
+    for pathway in session.scalars(select(Pathway).order_by(Pathway.name)):
+        views, next_given = [], False
+        for step in pathway.steps:
+            if step.badge_id in earned:
+                state = "earned"
+            elif step.badge_id in started:
+                state = "in_progress"
+            elif not next_given:
+                state, next_given = "next", True
+            else:
+                state = "later"
+            views.append(PathwayStepView(badge_id=step.badge_id, name=step.badge.name, state=state))
+        out.append(PathwayProgress(name=pathway.name, description=pathway.description, steps=tuple(views)))
+    out.sort(key=lambda p: (-(p.earned + sum(s.state == "in_progress" for s in p.steps)), p.name))
+    return out

@@ -16,7 +16,7 @@ from service.operations.pages import (
     open_notification,
     suggestions_for,
 )
-from service.operations.recommendations import mark_not_interested
+from service.operations.recommendations import mark_not_interested, pathway_progress
 from service.operations.submissions import (
     Upload,
     create_submission,
@@ -166,7 +166,8 @@ def recommendations() -> str:
     """Badges suggested to me, each with why."""
     user = web_user()
     found = suggestions_for(db(), learner=user, settings=settings(), now=now(), limit=10)
-    return render_template("me/recommendations.html", items=found.items, locked=found.locked, source=found.source)
+    return render_template("me/recommendations.html", items=found.items, locked=found.locked, source=found.source,
+                           pathways=pathway_progress(db(), learner=user))
 
 
 @learner.route("/me/recommendations/<badge_id>/hide", methods=["POST"])
