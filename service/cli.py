@@ -39,6 +39,7 @@ def main() -> None:
     if not logging.getLogger().handlers:  # logs go to stderr; stdout is for the commands' output
         logging.basicConfig(level=logging.INFO, stream=sys.stderr,
                             format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+        logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
 
 
 @main.group()

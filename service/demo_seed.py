@@ -131,7 +131,9 @@ def _earnable_sequence(catalogue: dict[str, Any], rng: random.Random) -> list[st
     if rng.random() < 0.6:
         path = rng.choice(catalogue["pathways"])["steps"]
         return list(path[: rng.randint(1, max(1, len(path) - 1))])
-    no_prereq = [b["key"] for b in catalogue["badges"] if not b.get("prerequisites")]
+    # Outside a pathway people start with entry-level badges, not expert certifications.
+    no_prereq = [b["key"] for b in catalogue["badges"]
+                 if not b.get("prerequisites") and b["tier"] in ("foundation", "practitioner")]
     return rng.sample(no_prereq, k=min(len(no_prereq), rng.randint(1, 3)))
 
 
