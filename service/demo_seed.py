@@ -71,6 +71,8 @@ def seed_demo(runtime: Runtime, *, now: datetime, echo: Callable[[str], None] = 
     learners = _load_learners(runtime, people, catalogue, rng, now)
     echo(f"demo: {len(learners)} learners")
     awards = _load_awards(runtime, catalogue, learners, fixed, rng, now, settings, echo)
+    history = _load_review_history(runtime, catalogue, learners, rng, now, settings)
+    echo(f"demo: {history} past submissions pre-scored and decided by the demo reviewers")
     subs = _load_submissions(runtime, catalogue, learners, fixed, rng, now)
     echo(f"demo: {awards} signed credentials, {subs} submissions waiting for pre-scoring")
     return {"badges": len(catalogue["badges"]), "learners": len(learners), "awards": awards, "submissions": subs}
@@ -168,6 +170,58 @@ def _load_awards(runtime: Runtime, catalogue: dict[str, Any], learners: list[str
                 count += 1
         echo(f"demo: signed {count}/{len(plan)} credentials")
     return count
+
+
+REJECTION = "Thanks for this. It describes the topic but not what you did: add the concrete work, tools and results."
+
+
+def _sentences(texts: list[str]) -> list[str]:
+    return [t.strip().rstrip(".") + "." for text in texts for t in text.split(". ") if t.strip()]
+
+
+def _load_review_history(runtime: Runtime, catalogue: dict[str, Any], learners: list[str], rng: random.Random,
+                         now: datetime, settings: Any) -> int:
+    """Past submissions, pre-scored by the real model and decided by the demo reviewers, so the
+    reviewer dashboard, the outbox and calibration have a history to show."""
+    from assessment import prescore_batch
+    from embeddings import default_encoder
+    from service.operations.reviews import decide
+    from service.operations.scoring import evidence_item, scored_key, store_prescore
+
+    samples: dict[str, Any] = catalogue.get("sample_evidence", {})
+    created: list[tuple[str, bool, datetime]] = []
+    with runtime.db.unit_of_work() as session:
+        slugs = {b.slug: b.id for b in session.scalars(select(Badge))}
+        earned = {(a.learner_id, a.badge_id) for a in session.scalars(select(Award))}
+        pool = list(learners)
+        rng.shuffle(pool)
+        for key, texts in sorted(samples.items()):
+            strong, weak = _sentences(texts.get("strong", [])), _sentences(texts.get("weak", []))
+            for good in (True, True, True, False, False):
+                bank = strong if good else weak
+                if not bank:
+                    continue
+                text = " ".join(rng.sample(bank, min(len(bank), rng.randint(4, 7))))
+                learner_id = next(lid for lid in pool if (lid, slugs[key]) not in earned)
+                pool.remove(learner_id)
+                when = now - timedelta(days=rng.randint(15, 150), hours=rng.randint(0, 23))
+                sub = Submission(badge_id=slugs[key], learner_id=learner_id, status="scoring", version=1,
+                                 statement=text, links=[], created_at=when, submitted_at=when, updated_at=when)
+                session.add(sub)
+                session.flush()
+                created.append((sub.id, good, when))
+    with runtime.db.unit_of_work() as session:
+        subs = [session.get(Submission, sid) for sid, _, _ in created]
+        results = prescore_batch([evidence_item(s) for s in subs if s], default_encoder())
+        for sub, result in zip(subs, results, strict=True):
+            assert sub is not None
+            store_prescore(session, submission=sub, result=result, key=scored_key(sub), now=sub.submitted_at or now)
+        reviewers = list(session.scalars(select(User).where(User.role == "reviewer").order_by(User.email)))
+        for i, (sid, good, when) in enumerate(created):
+            decide(session, reviewer=reviewers[i % len(reviewers)], submission_id=sid,
+                   decision="approve" if good else "reject", comment="" if good else REJECTION,
+                   settings=settings, now=when + timedelta(hours=rng.randint(3, 90)))
+    return len(created)
 
 
 def _load_submissions(runtime: Runtime, catalogue: dict[str, Any], learners: list[str], fixed: list[User],

@@ -1,0 +1,33 @@
+"""`laurel seed-demo` builds the organisation the README promises, with real signed credentials."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import func, select
+
+from service.demo_seed import seed_demo
+from service.models import Award, Badge, Credential, Organisation, Pathway, Review, Submission, User
+from service.operations.credentials import verify_any
+
+
+def test_demo_organisation_is_complete_verifiable_and_loaded_once(runtime: Any) -> None:
+    now = datetime.now(UTC)
+    summary = seed_demo(runtime, now=now)
+    assert summary["badges"] >= 40 and summary["learners"] >= 200 and summary["submissions"] > 0
+    with runtime.db.sessions() as session:
+        assert session.get(Organisation, 1).name == "Northwind Analytics"
+        types = set(session.scalars(select(Badge.badge_type)))
+        assert types == {"skill", "knowledge", "achievement", "participation", "certification"}
+        assert len(set(session.scalars(select(Badge.tier)))) == 4
+        assert session.scalar(select(func.count(Pathway.id))) >= 3
+        assert session.scalar(select(func.count(User.id)).where(User.role == "learner")) >= 200
+        assert session.scalar(select(func.count(Award.id))) >= 300
+        assert session.scalar(select(func.count(Review.id))) > 0  # a decided history for the dashboard
+        assert session.scalar(select(func.count(Submission.id)).where(Submission.status == "queued")) > 0
+        sample = list(session.scalars(select(Credential).limit(3)))
+        for credential in sample:
+            result = verify_any(session, credential.document, settings=runtime.settings, now=now)
+            assert result.status == "valid", result.to_json()
+    assert seed_demo(runtime, now=now)["badges"] == 0  # a second run changes nothing
