@@ -216,52 +216,51 @@ def _announce(settings: Settings, demo: bool) -> None:
     click.echo("")
 
 
+def _batch_options(command: Any) -> Any:
+    """The options shared by `prescore` and `backtest`."""
+    for option in reversed([
+        click.option("--input", "input_path", required=True, type=click.Path(exists=True, dir_okay=False)),
+        click.option("--calibrate", "train_path", type=click.Path(exists=True, dir_okay=False)),
+        click.option("--pass-mark", default=0.5, show_default=True, type=click.FloatRange(0, 1),
+                     help="Training scores at or above this count as approvals (graded history)."),
+    ]):
+        command = option(command)
+    return command
+
+
+def _run_batch(run: Any, input_path: str, train_path: str | None, pass_mark: float) -> None:
+    """Stream JSON lines through ``run``; a malformed line exits 2 naming its line."""
+    from contextlib import ExitStack
+
+    from assessment.errors import BatchInputError
+    from embeddings import default_encoder
+
+    try:
+        with ExitStack() as files:
+            src = files.enter_context(open(input_path, encoding="utf-8"))
+            train = files.enter_context(open(train_path, encoding="utf-8")) if train_path else None
+            run(src, sys.stdout, default_encoder(), train_lines=train, pass_mark=pass_mark)
+    except BatchInputError as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(2)
+
+
 @main.command()
-@click.option("--input", "input_path", required=True, type=click.Path(exists=True, dir_okay=False))
-@click.option("--calibrate", "train_path", type=click.Path(exists=True, dir_okay=False))
-@click.option("--pass-mark", default=0.5, show_default=True, type=click.FloatRange(0, 1),
-              help="Training scores at or above this count as approvals (graded history).")
+@_batch_options
 def prescore(input_path: str, train_path: str | None, pass_mark: float) -> None:
     """Pre-score evidence from JSON lines (no database or Redis): one JSON line out per line in."""
     from assessment.batch import run_prescore
-    from assessment.errors import BatchInputError
-    from embeddings import default_encoder
 
-    try:
-        with open(input_path, encoding="utf-8") as src:
-            train = open(train_path, encoding="utf-8") if train_path else None  # noqa: SIM115
-            try:
-                run_prescore(src, sys.stdout, default_encoder(), train_lines=train, pass_mark=pass_mark)
-            finally:
-                if train:
-                    train.close()
-    except BatchInputError as exc:
-        click.echo(f"error: {exc}", err=True)
-        sys.exit(2)
+    _run_batch(run_prescore, input_path, train_path, pass_mark)
 
 
 @main.command()
-@click.option("--input", "input_path", required=True, type=click.Path(exists=True, dir_okay=False))
-@click.option("--calibrate", "train_path", type=click.Path(exists=True, dir_okay=False))
-@click.option("--pass-mark", default=0.5, show_default=True, type=click.FloatRange(0, 1),
-              help="Training scores at or above this count as approvals (graded history).")
+@_batch_options
 def backtest(input_path: str, train_path: str | None, pass_mark: float) -> None:
     """Pre-score lines with known outcomes and print how the pre-scorer would have done."""
     from assessment.batch import run_backtest
-    from assessment.errors import BatchInputError
-    from embeddings import default_encoder
 
-    try:
-        with open(input_path, encoding="utf-8") as src:
-            train = open(train_path, encoding="utf-8") if train_path else None  # noqa: SIM115
-            try:
-                run_backtest(src, sys.stdout, default_encoder(), train_lines=train, pass_mark=pass_mark)
-            finally:
-                if train:
-                    train.close()
-    except BatchInputError as exc:
-        click.echo(f"error: {exc}", err=True)
-        sys.exit(2)
+    _run_batch(run_backtest, input_path, train_path, pass_mark)
 
 
 @main.command()
