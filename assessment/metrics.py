@@ -55,6 +55,21 @@ def within_group_pearson(x: np.ndarray, y: np.ndarray, groups: Sequence[str]) ->
     return float(np.mean(vals)) if vals else 0.0
 
 
+def pooled_within_group_pearson(x: np.ndarray, y: np.ndarray, groups: Sequence[str]) -> float:
+    """Return one Pearson r over all items after centring each group on its own means.
+
+    A different summary from :func:`within_group_pearson`: averaging many small-group r's
+    pulls towards 0, pooling does not. Reported beside it, not instead of it.
+    """
+    garr = np.asarray(groups)
+    xc, yc = np.asarray(x, dtype=np.float64).copy(), np.asarray(y, dtype=np.float64).copy()
+    for g in set(groups):
+        m = garr == g
+        xc[m] -= xc[m].mean()
+        yc[m] -= yc[m].mean()
+    return pearson(xc, yc)
+
+
 def band_metrics(bands: Sequence[str], positive: np.ndarray) -> dict[str, float]:
     """Return the share and precision of the likely_pass and likely_fail bands."""
     b = np.asarray(bands)

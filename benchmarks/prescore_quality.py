@@ -26,7 +26,13 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from assessment import run_backtest  # noqa: E402
-from assessment.metrics import auroc, pearson, spearman, within_group_pearson  # noqa: E402
+from assessment.metrics import (  # noqa: E402
+    auroc,
+    pearson,
+    pooled_within_group_pearson,
+    spearman,
+    within_group_pearson,
+)
 from embeddings import default_encoder  # noqa: E402
 
 DATA = Path(__file__).resolve().parents[2] / "shared/data/asag/mohler2011/mohler2011.jsonl"
@@ -59,6 +65,7 @@ def row_metrics(pred: np.ndarray, truth: np.ndarray, groups: list[str]) -> dict[
         "pearson": pearson(pred, truth),
         "spearman": spearman(pred, truth),
         "r_within": within_group_pearson(pred, truth, groups),
+        "r_within_pooled": pooled_within_group_pearson(pred, truth, groups),
         "auroc": auroc(pred, positive),
         "cov_pass@.95(oracle)": coverage_at(pred, positive.astype(float), 0.95),
     }
