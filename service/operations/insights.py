@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Text, cast, func, literal_column, or_, select, tuple_
+from sqlalchemy import Text, cast, func, literal_column, select, tuple_
 from sqlalchemy.orm import Session, selectinload
 
 from service.models import (
@@ -23,8 +23,7 @@ from service.models import (
     Submission,
     User,
 )
-from service.models.badges import badge_reviewers
-from service.operations.reviews import BAND_RANK_SQL, CLAIM_TTL, NEG_SCORE_SQL
+from service.operations.reviews import BAND_RANK_SQL, NEG_SCORE_SQL, waiting_for
 
 
 @dataclass(frozen=True)
@@ -174,17 +173,7 @@ def sla_colour(submitted_at: datetime | None, now: datetime) -> str:
 
 
 def _queue_query(reviewer: User, filters: QueueFilters, now: datetime) -> Any:
-    # The same visibility rules as reviews.review_queue, plus the page's extra filters.
-    query = select(Submission).where(Submission.status.in_(REVIEWABLE), Submission.learner_id != reviewer.id)
-    if reviewer.role != "admin":
-        assigned = select(badge_reviewers.c.badge_id).distinct()
-        mine = select(badge_reviewers.c.badge_id).where(badge_reviewers.c.user_id == reviewer.id)
-        query = query.where(or_(Submission.badge_id.not_in(assigned), Submission.badge_id.in_(mine)))
-    approved = select(Review.id).where(Review.submission_id == Submission.id, Review.version == Submission.version,
-                                       Review.reviewer_id == reviewer.id, Review.decision == "approve")
-    query = query.where(~approved.exists(), or_(
-        Submission.claimed_by_id.is_(None), Submission.claimed_by_id == reviewer.id,
-        Submission.claimed_at < now - CLAIM_TTL))
+    query = waiting_for(reviewer, now)  # the queue's visibility rule, plus the page's filters
     if filters.badge_id:
         query = query.where(Submission.badge_id == filters.badge_id)
     if filters.band:

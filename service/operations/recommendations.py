@@ -184,8 +184,10 @@ def recommendation_set(session: Session, *, learner: User, settings: Settings, n
                        k: int = 10) -> RecommendationSet | None:
     """Ranked suggestions for ``learner``; None until a worker has built the first index."""
     snapshot = load_snapshot(settings)
-    if snapshot is None:
-        return None
+    return None if snapshot is None else _ranked(session, learner, snapshot, now=now, k=k)
+
+
+def _ranked(session: Session, learner: User, snapshot: Snapshot, *, now: datetime, k: int) -> RecommendationSet:
     profile = learner_profile(session, learner, snapshot.popular_by_department)
     return recommend(profile, snapshot.catalog, snapshot.index, cooccurrence=snapshot.cooccurrence, now=now, k=k)
 
@@ -196,12 +198,11 @@ def recommendations_for(session: Session, *, learner_id: str, settings: Settings
     learner = session.get(User, learner_id)
     if learner is None:
         raise NotFound("No such learner.")
-    result = recommendation_set(session, learner=learner, settings=settings, now=now, k=k)
-    if result is None:
+    snapshot = load_snapshot(settings)  # once: names and ranking come from the same snapshot
+    if snapshot is None:
         return {"items": [], "locked": [], "index_version": None,
                 "detail": "Recommendations appear once a worker has indexed the catalogue."}
-    snapshot = load_snapshot(settings)
-    names = snapshot.names if snapshot else {}
+    result, names = _ranked(session, learner, snapshot, now=now, k=k), snapshot.names
     return {
         "items": [{"badge_id": r.badge_id, "name": names.get(r.badge_id), "score": round(r.score, 4),
                    "reasons": list(r.reasons)} for r in result.items],

@@ -7,12 +7,12 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import literal_column, or_, select, tuple_
+from sqlalchemy import Select, literal_column, or_, select, tuple_
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from service.errors import Conflict, Forbidden, NotFound, ValidationFailed
-from service.models import DECISIONS, REVIEWABLE, Award, Badge, Review, Submission, User
+from service.models import DECISIONS, REVIEWABLE, Award, Review, Submission, User
 from service.models.badges import badge_reviewers
 from service.operations.credentials import award_badge
 from service.operations.notifications import notify
@@ -36,6 +36,27 @@ class QueuePage:
     next_cursor: str | None
 
 
+def waiting_for(reviewer: User, now: datetime | None) -> Select[tuple[Submission]]:
+    """Submissions ``reviewer`` may pick up: the one visibility rule behind every queue view.
+
+    Reviewable, not their own, on a badge they are assigned to (or one without assigned
+    reviewers), not already approved by them (a second approval comes from someone else), and,
+    given ``now``, not claimed by another reviewer within CLAIM_TTL.
+    """
+    query = select(Submission).where(Submission.status.in_(REVIEWABLE), Submission.learner_id != reviewer.id)
+    if reviewer.role != "admin":
+        assigned = select(badge_reviewers.c.badge_id).distinct()
+        mine = select(badge_reviewers.c.badge_id).where(badge_reviewers.c.user_id == reviewer.id)
+        query = query.where(or_(Submission.badge_id.not_in(assigned), Submission.badge_id.in_(mine)))
+    approved = select(Review.id).where(Review.submission_id == Submission.id, Review.version == Submission.version,
+                                       Review.reviewer_id == reviewer.id, Review.decision == "approve")
+    query = query.where(~approved.exists())
+    if now is not None:
+        query = query.where(or_(Submission.claimed_by_id.is_(None), Submission.claimed_by_id == reviewer.id,
+                                Submission.claimed_at < now - CLAIM_TTL))
+    return query
+
+
 def review_queue(session: Session, *, reviewer: User, limit: int = 50, cursor: str | None = None,
                  badge_id: str | None = None, band: str | None = None,
                  now: datetime | None = None) -> QueuePage:
@@ -47,21 +68,7 @@ def review_queue(session: Session, *, reviewer: User, limit: int = 50, cursor: s
     if not reviewer.has_role("reviewer"):
         raise Forbidden("Only reviewers can see the review queue.")
     band_rank, neg_score = literal_column(BAND_RANK_SQL), literal_column(NEG_SCORE_SQL)
-    query = select(Submission).join(Badge).where(
-        Submission.status.in_(REVIEWABLE), Submission.learner_id != reviewer.id
-    )
-    if reviewer.role != "admin":
-        assigned = select(badge_reviewers.c.badge_id).distinct()
-        mine = select(badge_reviewers.c.badge_id).where(badge_reviewers.c.user_id == reviewer.id)
-        query = query.where(or_(Submission.badge_id.not_in(assigned), Submission.badge_id.in_(mine)))
-    # Not what this reviewer already approved (a second approval must come from someone else),
-    # nor what another reviewer has claimed within CLAIM_TTL.
-    approved = select(Review.id).where(Review.submission_id == Submission.id, Review.version == Submission.version,
-                                       Review.reviewer_id == reviewer.id, Review.decision == "approve")
-    query = query.where(~approved.exists())
-    if now is not None:
-        query = query.where(or_(Submission.claimed_by_id.is_(None), Submission.claimed_by_id == reviewer.id,
-                                Submission.claimed_at < now - CLAIM_TTL))
+    query = waiting_for(reviewer, now)
     if badge_id:
         query = query.where(Submission.badge_id == badge_id)
     if band:
