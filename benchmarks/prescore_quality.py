@@ -9,6 +9,10 @@ Rerun:  cd /work/main && .venv/bin/python benchmarks/prescore_quality.py
 
 `ours` scores the test file in one run, so each answer has the other answers to its question
 as (unlabelled) peers; the `split` table adds the same scorer with every answer scored alone.
+
+Each split also prints how well the two human graders agree with each other inside a question,
+next to how well `ours` agrees with each of them: the gold score is their mean, so no scorer can
+be expected to track it much more closely than one grader tracks the other.
 """
 
 from __future__ import annotations
@@ -57,6 +61,34 @@ def coverage_at(scores: np.ndarray, positive: np.ndarray, precision: float) -> f
     prec = np.cumsum(positive[order]) / np.arange(1, len(order) + 1)
     ok = np.nonzero(prec >= precision)[0]
     return float((ok.max() + 1) / len(scores)) if ok.size else 0.0
+
+
+def grader_score(row: dict, grader: str) -> float:
+    """Return one grader's raw mark on the 0-1 scale (exams were marked out of 10)."""
+    g = row["grader_scores"]
+    return float(g[grader]) / float(g["grader_scale_max"])
+
+
+def human_agreement(test_rows: list[dict], ours: np.ndarray) -> dict[str, float]:
+    """Return mean within-question r between the graders, and between `ours` and each grader.
+
+    Only questions where both graders' marks vary among the test answers count (elsewhere a
+    grader's r is undefined), so every pair below is measured on the same questions.
+    """
+    g1 = np.asarray([grader_score(r, "grader1_ta") for r in test_rows])
+    g2 = np.asarray([grader_score(r, "grader2") for r in test_rows])
+    gold = np.asarray([r["score"] / r["max_score"] for r in test_rows])
+    qs = np.asarray([r["question_id"] for r in test_rows])
+    kept = {q for q in set(qs) if (qs == q).sum() >= 3 and np.std(g1[qs == q]) > 0 and np.std(g2[qs == q]) > 0}
+    m = np.asarray([q in kept for q in qs])
+    groups = list(qs[m])
+    return {
+        "questions": float(len(kept)),
+        "grader 1 vs grader 2": within_group_pearson(g1[m], g2[m], groups),
+        "ours vs grader 1": within_group_pearson(ours[m], g1[m], groups),
+        "ours vs grader 2": within_group_pearson(ours[m], g2[m], groups),
+        "ours vs gold (their mean)": within_group_pearson(ours[m], gold[m], groups),
+    }
 
 
 def row_metrics(pred: np.ndarray, truth: np.ndarray, groups: list[str]) -> dict[str, float]:
@@ -131,6 +163,11 @@ def main() -> None:
             f"{m['likely_fail_share']:.1%} at precision {m['likely_fail_precision']:.3f}; "
             f"RMSE {m['rmse']:.3f} (0-1 scale)"
         )
+        human = human_agreement(test_rows, ours)
+        print(f"\nmean within-question r on the {human.pop('questions'):.0f} questions where both graders' marks vary:")
+        print("| pair | r within-q |\n|---|---|")
+        for pair, r in human.items():
+            print(f"| {pair} | {r:.3f} |")
 
 
 if __name__ == "__main__":
