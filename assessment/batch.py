@@ -45,7 +45,10 @@ def _criteria(obj: Mapping[str, Any], line_no: int, file: str) -> tuple[Criterio
         weight = c.get("weight", 1.0)
         if not isinstance(weight, (int, float)) or isinstance(weight, bool) or weight < 0:
             raise BatchInputError(line_no, f"criterion {cid}: bad weight", file=file)
-        out.append(Criterion(id=cid, title=title, description=desc, weight=float(weight)))
+        levels = _str_list(c, "levels", line_no, file)
+        exemplars = _str_list(c, "exemplars", line_no, file)
+        out.append(Criterion(id=cid, title=title, description=desc, weight=float(weight), levels=levels,
+                             exemplars=exemplars))
     return tuple(out)
 
 

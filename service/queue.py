@@ -69,3 +69,10 @@ def enqueue_recalibration(connection: Redis | None, queue_name: str, badge_id: s
         queue.enqueue(CALIBRATE_JOB, badge_id, job_id=job_id, result_ttl=3600)
     except RedisError as exc:
         log.warning("Redis unavailable, recalibration of %s deferred: %s", badge_id, exc)
+
+
+def enqueue_rubric_change(connection: Redis | None, queue_name: str, badge_id: str, rescore: Iterable[str]) -> None:
+    """After a badge's rubric changed (and the change committed): refit its calibration first,
+    then pre-score its open submissions again."""
+    enqueue_recalibration(connection, queue_name, badge_id)
+    enqueue_scoring(connection, queue_name, rescore)

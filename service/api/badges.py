@@ -9,11 +9,12 @@ from flask import request
 from service.api import api
 from service.api.common import json_body, page_args
 from service.api.serializers import badge_json
-from service.operations.badges import create_badge, get_badge, list_badges, update_badge
-from service.operations.scoring import requeue_for_rubric
-from service.queue import enqueue_index_rebuild, enqueue_scoring
+from service.operations.badges import change_badge, create_badge, get_badge, list_badges, update_badge
+from service.queue import enqueue_index_rebuild, enqueue_rubric_change
 from service.web.context import commit, db, now, redis_or_none, settings
 from service.web.security import api_user, optional_api_user, require_role
+
+STAFF = ("admin", "reviewer")  # may read a badge's model answers; learners never do
 
 
 @api.get("/badges")
@@ -24,7 +25,8 @@ def badges_index() -> Any:
     everything = request.args.get("status") == "all" and user is not None and user.role == "admin"
     rows = list_badges(db(), include_inactive=everything, after=cursor, limit=limit + 1,
                        badge_type=request.args.get("type") or None, search=request.args.get("q") or None)
-    return {"items": [badge_json(b) for b in rows[:limit]],
+    staff = user is not None and user.role in STAFF
+    return {"items": [badge_json(b, model_answers=staff) for b in rows[:limit]],
             "next_cursor": rows[limit - 1].id if len(rows) > limit else None}
 
 
@@ -36,7 +38,7 @@ def badges_create() -> Any:
     badge = create_badge(db(), actor=user, data=json_body(), now=now())
     commit()
     enqueue_index_rebuild(redis_or_none(), settings().queue_name)
-    return badge_json(badge), 201, {"Location": f"/api/v1/badges/{badge.id}"}
+    return badge_json(badge, model_answers=True), 201, {"Location": f"/api/v1/badges/{badge.id}"}
 
 
 @api.get("/badges/<badge_id>")
@@ -48,7 +50,7 @@ def badges_show(badge_id: str) -> Any:
         from service.errors import NotFound
 
         raise NotFound("No such badge.")
-    return badge_json(badge)
+    return badge_json(badge, model_answers=user is not None and user.role in STAFF)
 
 
 @api.route("/badges/<badge_id>", methods=["PATCH", "PUT"])
@@ -56,13 +58,12 @@ def badges_update(badge_id: str) -> Any:
     """Change a badge (admins); a changed rubric bumps rubric_version."""
     user = api_user()
     require_role(user, "admin")
-    before = get_badge(db(), badge_id).rubric_version
-    badge = update_badge(db(), actor=user, badge_id=badge_id, data=json_body(), now=now())
-    rescore = requeue_for_rubric(db(), badge_id=badge.id) if badge.rubric_version != before else []
+    change = change_badge(db(), actor=user, badge_id=badge_id, data=json_body(), now=now())
     commit()
-    enqueue_scoring(redis_or_none(), settings().queue_name, rescore)
+    if change.rubric_changed:
+        enqueue_rubric_change(redis_or_none(), settings().queue_name, change.badge.id, change.rescore)
     enqueue_index_rebuild(redis_or_none(), settings().queue_name)
-    return badge_json(badge)
+    return badge_json(change.badge, model_answers=True)
 
 
 @api.delete("/badges/<badge_id>")
@@ -72,4 +73,4 @@ def badges_retire(badge_id: str) -> Any:
     require_role(user, "admin")
     badge = update_badge(db(), actor=user, badge_id=badge_id, data={"status": "retired"}, now=now())
     commit()
-    return badge_json(badge)
+    return badge_json(badge, model_answers=True)

@@ -80,8 +80,23 @@ def openapi() -> Any:
                                     "title": {"type": "string"},
                                     "description": {"type": "string"},
                                     "weight": {"type": "number"},
+                                    "levels": {"type": "array", "items": {"type": "string"}},
+                                    "exemplars": {
+                                        "type": "array",
+                                        "items": {"type": "string", "maxLength": 5000},
+                                        "maxItems": 20,
+                                        "description": "Model answers for this criterion (staff only; "
+                                        "changing them starts a new rubric version)",
+                                    },
                                 },
                             },
+                        },
+                        "references": {
+                            "type": "array",
+                            "items": {"type": "string", "maxLength": 5000},
+                            "maxItems": 20,
+                            "description": "Model answers for the whole badge, used where a criterion has "
+                            "no exemplars (staff only; changing them starts a new rubric version)",
                         },
                         "validity_months": {"type": ["integer", "null"]},
                         "prerequisites": {"type": "array", "items": {"type": "string"}},

@@ -9,9 +9,10 @@ from service.models import Badge, Submission
 from service.operations.submissions import current_files
 
 
-def badge_json(badge: Badge) -> dict[str, Any]:
-    """A badge as the API returns it."""
-    return {
+def badge_json(badge: Badge, *, model_answers: bool = False) -> dict[str, Any]:
+    """A badge as the API returns it; ``model_answers`` (for staff only) adds what the
+    pre-scorer compares evidence with: ``references`` and each criterion's ``exemplars``."""
+    body = {
         "id": badge.id,
         "slug": badge.slug,
         "name": badge.name,
@@ -33,6 +34,11 @@ def badge_json(badge: Badge) -> dict[str, Any]:
         "rubric_version": badge.rubric_version,
         "created_at": iso(badge.created_at),
     }
+    if model_answers:
+        body["references"] = list(badge.references or [])
+        for out, c in zip(body["criteria"], badge.criteria, strict=True):
+            out["exemplars"] = list(c.exemplars or [])
+    return body
 
 
 def submission_json(sub: Submission, *, include_prescore: bool) -> dict[str, Any]:

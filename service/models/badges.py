@@ -43,6 +43,7 @@ class Badge(Base):
     skills: Mapped[list[str]] = mapped_column(JSONType, default=list)
     criteria_narrative: Mapped[str] = mapped_column(Text, default="")
     evidence_prompt: Mapped[str] = mapped_column(Text, default="")
+    # Badge-level model answers, used for criteria without exemplars of their own. Never shown to learners.
     references: Mapped[list[str]] = mapped_column(JSONType, default=list)
     validity_months: Mapped[int | None] = mapped_column(Integer)
     status: Mapped[str] = mapped_column(String(20), default="active", index=True)
@@ -73,6 +74,8 @@ class Criterion(Base):
     description: Mapped[str] = mapped_column(Text, default="")
     weight: Mapped[float] = mapped_column(default=1.0)
     levels: Mapped[list[str]] = mapped_column(JSONType, default=list)
+    # Model answers for this criterion: what the pre-scorer compares evidence with. Never shown to learners.
+    exemplars: Mapped[list[str]] = mapped_column(JSONType, default=list, server_default="[]")
 
     badge: Mapped[Badge] = relationship(back_populates="criteria")
 

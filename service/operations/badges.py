@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -13,8 +14,10 @@ from sqlalchemy.orm import Session
 
 from service.errors import Conflict, NotFound, ValidationFailed
 from service.models import BADGE_STATUSES, BADGE_TYPES, TIERS, Badge, Criterion, User
+from service.operations.scoring import requeue_for_rubric
 
 MIN_CRITERIA, MAX_CRITERIA = 1, 12
+MAX_MODEL_ANSWERS, MAX_MODEL_ANSWER_LEN = 20, 5000
 
 
 def slugify(name: str) -> str:
@@ -59,18 +62,32 @@ def _criteria(raw: Any, errors: dict[str, str]) -> list[dict[str, Any]]:
         if not isinstance(levels, list) or not all(isinstance(x, str) for x in levels):
             errors[f"criteria[{i}].levels"] = "Levels must be a list of strings."
             levels = []
+        exemplars = _model_answers(item, "exemplars", errors, f"criteria[{i}].exemplars")
         if "title" in errors:
             errors[f"criteria[{i}].title"] = errors.pop("title")
-        out.append({"title": title, "description": desc, "weight": float(weight), "levels": levels})
+        out.append({"title": title, "description": desc, "weight": float(weight), "levels": levels,
+                    "exemplars": exemplars})
     return out
 
 
-def _string_list(data: Mapping[str, Any], key: str, errors: dict[str, str]) -> list[str]:
+def _string_list(data: Mapping[str, Any], key: str, errors: dict[str, str], field: str | None = None) -> list[str]:
     raw = data.get(key, [])
+    if raw is None:
+        raw = []
     if not isinstance(raw, list) or not all(isinstance(x, str) for x in raw):
-        errors[key] = "Must be a list of strings."
+        errors[field or key] = "Must be a list of strings."
         return []
     return [x.strip() for x in raw if x.strip()]
+
+
+def _model_answers(data: Mapping[str, Any], key: str, errors: dict[str, str], field: str) -> list[str]:
+    """Model answers (badge references, criterion exemplars): a bounded list of texts."""
+    answers = _string_list(data, key, errors, field)
+    if len(answers) > MAX_MODEL_ANSWERS:
+        errors[field] = f"At most {MAX_MODEL_ANSWERS} model answers."
+    elif any(len(a) > MAX_MODEL_ANSWER_LEN for a in answers):
+        errors[field] = f"Each model answer has at most {MAX_MODEL_ANSWER_LEN} characters."
+    return answers
 
 
 def validate_badge(data: Mapping[str, Any], *, partial: bool = False) -> dict[str, Any]:
@@ -89,9 +106,10 @@ def validate_badge(data: Mapping[str, Any], *, partial: bool = False) -> dict[st
             if value not in allowed:
                 errors[key] = f"Must be one of {', '.join(allowed)}."
             clean[key] = value
-    for key in ("skills", "references"):
-        if not partial or key in data:
-            clean[key] = _string_list(data, key, errors)
+    if not partial or "skills" in data:
+        clean["skills"] = _string_list(data, "skills", errors)
+    if not partial or "references" in data:
+        clean["references"] = _model_answers(data, "references", errors, "references")
     if not partial or "criteria" in data:
         clean["criteria"] = _criteria(data.get("criteria"), errors)
     if "validity_months" in data:
@@ -123,21 +141,33 @@ def _apply(session: Session, badge: Badge, clean: Mapping[str, Any]) -> None:
         "validity_months": "validity_months",
         "required_approvals": "required_approvals",
     }
+    before = rubric_fingerprint(badge)
     for key, attr in simple.items():
         if key in clean:
             setattr(badge, attr, clean[key])
     if "criteria" in clean:
-        old = [(c.title, c.description, c.weight, c.levels) for c in badge.criteria]
-        new = [(c["title"], c["description"], c["weight"], c["levels"]) for c in clean["criteria"]]
-        if old != new:
+        new = tuple(
+            (c["title"], c["description"], c["weight"], tuple(c["levels"]), tuple(c["exemplars"]))
+            for c in clean["criteria"]
+        )
+        if new != before[0]:
             badge.criteria = [
                 Criterion(
-                    position=i, title=c["title"], description=c["description"], weight=c["weight"], levels=c["levels"]
+                    position=i, title=c["title"], description=c["description"], weight=c["weight"],
+                    levels=c["levels"], exemplars=c["exemplars"],
                 )
                 for i, c in enumerate(clean["criteria"])
             ]
-            if old:
-                badge.rubric_version += 1
+    if before[0] and rubric_fingerprint(badge) != before:
+        badge.rubric_version += 1  # an existing rubric changed: pre-scores made for the old one are stale
+
+
+def rubric_fingerprint(badge: Badge) -> tuple[Any, ...]:
+    """What the pre-scorer reads of a badge's rubric: criteria and model answers."""
+    criteria = tuple(
+        (c.title, c.description, c.weight, tuple(c.levels or ()), tuple(c.exemplars or ())) for c in badge.criteria
+    )
+    return criteria, tuple(badge.references or ())
 
 
 def create_badge(session: Session, *, actor: User, data: Mapping[str, Any], now: datetime) -> Badge:
@@ -156,7 +186,7 @@ def create_badge(session: Session, *, actor: User, data: Mapping[str, Any], now:
 
 
 def update_badge(session: Session, *, actor: User, badge_id: str, data: Mapping[str, Any], now: datetime) -> Badge:
-    """Change some fields of a badge; a changed rubric bumps its version (rescoring follows)."""
+    """Change some fields of a badge; a changed rubric bumps its version (see change_badge)."""
     badge = get_badge(session, badge_id)
     _apply(session, badge, validate_badge(data, partial=True))
     if "prerequisites" in data:
@@ -164,6 +194,26 @@ def update_badge(session: Session, *, actor: User, badge_id: str, data: Mapping[
     badge.updated_at = now
     session.flush()
     return badge
+
+
+@dataclass(frozen=True)
+class BadgeChange:
+    """What changing a badge set in motion: after a rubric change its calibration is refitted
+    and ``rescore`` (its undecided submissions) are pre-scored again, once the change commits."""
+
+    badge: Badge
+    rubric_changed: bool
+    rescore: list[str]
+
+
+def change_badge(
+    session: Session, *, actor: User, badge_id: str, data: Mapping[str, Any], now: datetime
+) -> BadgeChange:
+    """update_badge, and if the rubric changed, its undecided submissions go back for pre-scoring."""
+    before = get_badge(session, badge_id).rubric_version
+    badge = update_badge(session, actor=actor, badge_id=badge_id, data=data, now=now)
+    changed = badge.rubric_version != before
+    return BadgeChange(badge, changed, requeue_for_rubric(session, badge_id=badge.id) if changed else [])
 
 
 def _set_prerequisites(session: Session, badge: Badge, raw: Any) -> None:

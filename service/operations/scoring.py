@@ -59,7 +59,7 @@ def evidence_item(submission: Submission) -> EvidenceItem:
     badge = submission.badge
     criteria = tuple(
         Criterion(id=c.id, title=c.title, description=c.description, weight=c.weight,
-                  levels=tuple(c.levels))
+                  levels=tuple(c.levels), exemplars=tuple(c.exemplars or ()))
         for c in badge.criteria
     )
     segments = [Segment(text=submission.statement, source="statement")] if submission.statement else []

@@ -10,7 +10,7 @@ from werkzeug.wrappers import Response
 
 from service.errors import ValidationFailed
 from service.models import BADGE_STATUSES, BADGE_TYPES, TIERS, Badge
-from service.operations.badges import create_badge, get_badge, update_badge
+from service.operations.badges import change_badge, create_badge, get_badge
 from service.operations.credentials import get_credential, set_status, verify_any
 from service.operations.insights import (
     admin_insights,
@@ -22,7 +22,7 @@ from service.operations.insights import (
     signing_keys,
 )
 from service.operations.issuer import rotate_keys
-from service.queue import enqueue_index_rebuild
+from service.queue import enqueue_index_rebuild, enqueue_rubric_change
 from service.web.context import commit, db, now, redis_or_none, settings
 from service.web.security import web_role, web_user
 
@@ -40,6 +40,27 @@ def overview() -> str:
                            badges=all_badges(db()), credentials=recent_credentials(db()))
 
 
+ANSWER_SEPARATOR = "---"  # a line of its own between model answers in one text box
+
+
+def split_answers(text: str) -> list[str]:
+    """Model answers typed into one text box, separated by lines holding only ---."""
+    answers, current = [], []
+    for line in text.replace("\r\n", "\n").split("\n"):
+        if line.strip() == ANSWER_SEPARATOR:
+            answers.append("\n".join(current).strip())
+            current = []
+        else:
+            current.append(line)
+    answers.append("\n".join(current).strip())
+    return [a for a in answers if a]
+
+
+def join_answers(answers: list[str]) -> str:
+    """The inverse of split_answers, for showing stored answers in the form."""
+    return f"\n{ANSWER_SEPARATOR}\n".join(answers)
+
+
 def badge_body(form: MultiDict[str, str]) -> dict[str, Any]:
     """The badge form as the API's badge body; blank criteria rows are left out."""
     criteria = []
@@ -55,7 +76,8 @@ def badge_body(form: MultiDict[str, str]) -> dict[str, Any]:
                 weight = float(weight_text)
             except ValueError:
                 weight = weight_text  # reported by validation as not a number
-        criteria.append({"title": title, "description": description, "weight": weight})
+        criteria.append({"title": title, "description": description, "weight": weight,
+                         "exemplars": split_answers(form.get(f"criteria-{i}-exemplars", ""))})
     months_text = form.get("validity_months", "").strip()
     months: Any = None
     if months_text:
@@ -68,6 +90,7 @@ def badge_body(form: MultiDict[str, str]) -> dict[str, Any]:
         "tier": form.get("tier", "foundation"),
         "skills": [s.strip() for s in form.get("skills", "").split(",") if s.strip()],
         "criteria": criteria,
+        "references": split_answers(form.get("references", "")),
         "validity_months": months,
     }
     if form.get("status"):
@@ -85,10 +108,12 @@ def _form_values(badge: Badge | None) -> dict[str, Any]:
         "type": badge.badge_type, "tier": badge.tier, "status": badge.status,
         "skills": ", ".join(badge.skills or []), "validity_months": badge.validity_months or "",
         "prerequisites": [p.id for p in badge.prerequisites],
+        "references": join_answers(badge.references or []),
     }
     for i, c in enumerate(badge.criteria):
         values.update({f"criteria-{i}-title": c.title, f"criteria-{i}-description": c.description,
-                       f"criteria-{i}-weight": f"{c.weight:g}"})
+                       f"criteria-{i}-weight": f"{c.weight:g}",
+                       f"criteria-{i}-exemplars": join_answers(c.exemplars or [])})
     return values
 
 
@@ -125,12 +150,16 @@ def edit_badge(badge_id: str) -> Response | tuple[str, int]:
     if request.method == "GET":
         return _render_form(badge, _form_values(badge), {})
     try:
-        update_badge(db(), actor=web_user(), badge_id=badge.id, data=badge_body(request.form), now=now())
+        change = change_badge(db(), actor=web_user(), badge_id=badge.id, data=badge_body(request.form), now=now())
     except ValidationFailed as exc:
         return _render_form(badge, request.form, exc.errors, 422)
     commit()
+    if change.rubric_changed:
+        enqueue_rubric_change(redis_or_none(), settings().queue_name, badge.id, change.rescore)
     enqueue_index_rebuild(redis_or_none(), settings().queue_name)
-    flash(f"Badge “{badge.name}” saved.", "success")
+    n = len(change.rescore)
+    rescored = f" {n} open submission{'s' if n != 1 else ''} will be pre-scored again." if n else ""
+    flash(f"Badge “{badge.name}” saved.{rescored}", "success")
     return redirect(url_for("public.badge", badge_id=badge.id))
 
 

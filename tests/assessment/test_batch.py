@@ -41,6 +41,19 @@ def test_prescore_writes_one_line_per_input_in_order(encoder: CachedEncoder) -> 
     assert rows[-1]["score"] < min(r["score"] for r in rows[:-1])
 
 
+def test_criterion_exemplars_in_a_line_are_what_its_evidence_is_compared_with(encoder: CachedEncoder) -> None:
+    def line(exemplars: list[str]) -> str:
+        criterion = {"id": "c1", "title": "Postmortem", "description": "An incident write-up.", "exemplars": exemplars}
+        return json.dumps({"id": "s1", "badge_id": "pm", "criteria": [criterion], "evidence": GENUINE[1]})
+
+    scores = []
+    for exemplars in ([], [GENUINE[1]]):
+        out = io.StringIO()
+        run_prescore([line(exemplars)], out, encoder)
+        scores.append(json.loads(out.getvalue())["criteria"][0]["score"])
+    assert scores[1] > scores[0] + 0.1, scores
+
+
 @pytest.mark.parametrize(
     ("bad", "needle"),
     [
@@ -50,6 +63,8 @@ def test_prescore_writes_one_line_per_input_in_order(encoder: CachedEncoder) -> 
         (json.dumps({"id": "a", "badge_id": "pm"}), '"evidence"'),
         (json.dumps({"id": "a", "badge_id": "pm", "evidence": "x", "criteria": [{"title": "t"}]}), '"id"'),
         (json.dumps({"id": "a", "badge_id": "pm", "evidence": "x", "references": "ref"}), '"references"'),
+        (json.dumps({"id": "a", "badge_id": "pm", "evidence": "x", "criteria": [{"id": "c", "exemplars": "e"}]}),
+         '"exemplars"'),
     ],
 )
 def test_malformed_input_line_stops_the_run_with_its_number(encoder: CachedEncoder, bad: str, needle: str) -> None:

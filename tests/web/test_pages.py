@@ -152,6 +152,35 @@ def test_admin_designs_a_badge_with_rubric_and_prerequisite(
     assert "is active" in keys.get_data(as_text=True)
 
 
+def test_admin_gives_model_answers_in_the_badge_form(
+    client: Any, runtime: Any, make_user: Any, sign_in: Any, csrf: Any, make_badge: Any
+) -> None:
+    badge = make_badge(references=[])
+    sign_in(make_user("admin"))
+    url = f"/admin/badges/{badge.id}/edit"
+    form = {
+        "name": badge.name, "description": badge.description, "type": "skill", "tier": "practitioner",
+        "status": "active", "criteria-0-title": "Correct joins", "criteria-0-description": "Joins on keys.",
+        "criteria-0-exemplars": "I joined orders to customers on customer_id.\r\n---\r\nJoined on the surrogate key.",
+        "references": "A monthly revenue report joining orders and customers.\n\nIt aggregates per region.",
+    }
+    saved = client.post(url, data={**form, "csrf_token": csrf(url)}, follow_redirects=True)
+    assert saved.status_code == 200
+    with runtime.db.sessions() as session:
+        stored = session.get(Badge, badge.id)
+        assert stored.criteria[0].exemplars == ["I joined orders to customers on customer_id.",
+                                                "Joined on the surrogate key."]
+        assert stored.references == ["A monthly revenue report joining orders and customers.\n\n"
+                                     "It aggregates per region."]  # paragraphs stay one answer
+        assert stored.rubric_version == 2
+    edit = client.get(url).get_data(as_text=True)
+    assert "customer_id.\n---\nJoined on the surrogate key.</textarea>" in edit
+    assert "Model answers for this criterion (2)" in edit
+    sign_in(make_user("learner"))
+    page = client.get(f"/badges/{badge.id}").get_data(as_text=True)
+    assert "surrogate key" not in page and "monthly revenue report joining" not in page
+
+
 def test_evidence_files_upload_through_the_form(client: Any, runtime: Any, make_user: Any, make_badge: Any,
                                                 sign_in: Any, csrf: Any, evidence: str) -> None:
     import io
