@@ -62,6 +62,11 @@ def test_badge_to_verified_credential(page: Page, live_server: str, make_user: A
     for i, (title, description) in enumerate(criteria):
         page.locator(f"input[name=criteria-{i}-title]").fill(title)
         page.locator(f"textarea[name=criteria-{i}-description]").fill(description)
+    page.locator("textarea[name=references]").fill(
+        "I built the monthly revenue report: orders joined to customers on customer_id, grouped by region.")
+    page.get_by_text("Model answers for this criterion").first.click()  # a closed <details> opens on click
+    page.locator("textarea[name=criteria-0-exemplars]").fill(
+        "Joined orders to customers on customer_id and summed revenue per region with GROUP BY.")
     _shot(page, screenshot_dir, "02_admin_badge_form")
     page.get_by_role("button", name="Create badge").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("SQL Reporting Practitioner")
