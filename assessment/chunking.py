@@ -27,6 +27,16 @@ class Chunk:
     text: str
 
 
+def sentence_spans(text: str) -> list[tuple[int, int]]:
+    """Return the (start, end) of each sentence of ``text`` that has words, trimmed of spaces."""
+    out = []
+    for sent in _SENTENCE.finditer(text):
+        words = list(_WORD.finditer(sent.group()))
+        if words:
+            out.append((sent.start() + words[0].start(), sent.start() + words[-1].end()))
+    return out
+
+
 def _spans(text: str, max_words: int) -> list[tuple[int, int]]:
     """Pack whole sentences into spans of at most ``max_words`` words (longer ones are cut)."""
     spans: list[tuple[int, int]] = []

@@ -112,6 +112,7 @@ def encode_items(items: Sequence[EvidenceItem], encoder: Encoder, extra_words: I
         wanted_views = [viewed(it.text)]
         for c in item_criteria(it):
             wanted_views.extend(viewed(t) for t in criterion_targets(c, it.references))
+            wanted_views.append(viewed(criterion_text(c)))  # to find each criterion's sentences
         for v in wanted_views:
             for w, _ in v.content_words:
                 want(w)

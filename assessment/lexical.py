@@ -6,6 +6,7 @@ import math
 import re
 from collections import Counter
 from collections.abc import Iterable, Mapping
+from functools import lru_cache
 
 _TOKEN = re.compile(r"[a-z0-9]+(?:['’][a-z]+)?")
 
@@ -161,6 +162,7 @@ def words(text: str) -> list[str]:
     return _TOKEN.findall(text.lower())
 
 
+@lru_cache(maxsize=65_536)  # called for every word of every text; vocabularies are small
 def stem(word: str) -> str:
     """Return a crude English stem (plural, -ing, -ed, -ly, -tion stripped) of ``word``."""
     w = word.replace("’", "'").split("'")[0]

@@ -9,7 +9,8 @@ import numpy as np
 from assessment.calibration import DEFAULT_CALIBRATION, Calibration, Stage
 from assessment.featurize import EncodedItem, criterion_rows, encode_items, item_row
 from assessment.flags import flags_for
-from assessment.lexical import Idf, content_stems
+from assessment.lexical import Idf
+from assessment.passages import item_passages
 from assessment.scoring import choose_stage, item_table, score_table
 from assessment.submission import (
     CriterionScore,
@@ -31,45 +32,8 @@ __all__ = [
     "prescore_batch",
 ]
 
-PASSAGES_PER_CRITERION = 3
-PASSAGE_OVERLAP_WEIGHT = 0.5
 # Gaming flags cap the score: such evidence goes to a reviewer, never to likely_pass.
 GAMING_CAP = {"restates_prompt": 0.1, "keyword_stuffing": 0.1, "off_topic": 0.05}
-
-
-def _passages(enc: EncodedItem, criterion_index: int) -> tuple[Passage, ...]:
-    """The chunks that best support a criterion, best first.
-
-    Ranked by embedding cosine with its model answers or own wording, plus word overlap with
-    them (the small model misses some matches a reviewer sees at once); ``similarity`` is the
-    cosine.
-    """
-    cv = enc.criteria[criterion_index]
-    if not enc.chunks or cv.target_vecs.shape[0] == 0:
-        return ()
-    sims = (enc.chunk_vecs @ cv.target_vecs.T).max(axis=1)
-    if cv.own_vec is not None:
-        sims = np.maximum(sims, enc.chunk_vecs @ cv.own_vec)
-    crit_stems = set(cv.question.stem_set).union(*(t.stem_set for t in cv.targets)) - set(
-        enc.rubric.stem_set - cv.question.stem_set
-    )
-    overlap = np.zeros(len(enc.chunks))
-    for i, ch in enumerate(enc.chunks):
-        stems = set(content_stems(ch.text))
-        if stems and crit_stems:
-            overlap[i] = len(stems & crit_stems) / np.sqrt(len(stems) * len(crit_stems))
-    top = np.argsort(-(sims + PASSAGE_OVERLAP_WEIGHT * overlap), kind="stable")[:PASSAGES_PER_CRITERION]
-    return tuple(
-        Passage(
-            source=enc.chunks[i].source,
-            locator=enc.chunks[i].locator,
-            start=enc.chunks[i].start,
-            end=enc.chunks[i].end,
-            text=enc.chunks[i].text,
-            similarity=float(sims[i]),
-        )
-        for i in top
-    )
 
 
 def _band(stage: Stage, score: float) -> str:
@@ -156,6 +120,7 @@ def prescore_batch(
         score = float(probs[0])
         for f in flags:
             score = min(score, GAMING_CAP.get(f.code, 1.0))
+        passages = item_passages(enc)
         results.append(
             PreScore(
                 item_id=enc.item.id,
@@ -167,7 +132,7 @@ def prescore_batch(
                         id=cv.criterion.id,
                         score=float(raw[i + 1]),
                         probability=float(probs[i + 1]),
-                        passages=_passages(enc, i),
+                        passages=passages[i],
                     )
                     for i, cv in enumerate(enc.criteria)
                 ),

@@ -78,6 +78,23 @@ def test_passages_point_at_the_supporting_text_in_each_file(encoder: CachedEncod
     assert full_pdf[best_actions.start : best_actions.end] == best_actions.text
 
 
+def test_each_criterion_points_at_its_own_sentences_of_one_paragraph(encoder: CachedEncoder) -> None:
+    sentences = {
+        "timeline": "At 14:03 the alert fired, at 14:20 we found the refused connections and at 14:35 errors stopped.",
+        "root_cause": "The trigger was a firewall change, but the root cause was that no test covered the "
+                      "database connectivity the change broke.",
+        "actions": "Actions: add a connectivity check to the runbook (owner: Ana, by Friday) and move the "
+                   "firewall rules to Terraform (owner: Ben, next sprint).",
+    }
+    statement = "I led the response to our checkout outage last month. " + " ".join(sentences.values())
+    [r] = prescore_batch([badge_item("one-paragraph", statement)], encoder)
+    for c in r.criteria:
+        if c.id in sentences:
+            best = c.passages[0]
+            assert best.text == sentences[c.id], (c.id, best.text)
+            assert statement[best.start : best.end] == best.text
+
+
 def test_flags_duplicates_of_other_learners_only(encoder: CachedEncoder) -> None:
     [first] = prescore_batch([badge_item("a", GENUINE[2], owner="alice")], encoder)
     peers = {
