@@ -27,24 +27,54 @@ EXTRA_SENTENCE_COST = 0.05  # a longer window must match clearly better to be sh
 
 def item_passages(enc: EncodedItem) -> list[tuple[Passage, ...]]:
     """The supporting passages of each of the item's criteria (in criteria order)."""
-    sentences: dict[int, list[_Sentence]] = {}  # per chunk, shared by the criteria
+    sentences: dict[int, _ChunkWords] = {}  # per chunk, shared by the criteria
     chunk_stems = [set(content_stems(ch.text)) for ch in enc.chunks]
     return [_criterion_passages(enc, i, chunk_stems, sentences) for i in range(len(enc.criteria))]
 
 
 @dataclass(frozen=True)
-class _Sentence:
-    start: int
-    end: int
-    words: tuple[tuple[str, str], ...]  # distinct content words (word, stem)
+class _ChunkWords:
+    """A chunk's sentences and distinct content words, as arrays the criteria share."""
+
+    spans: list[tuple[int, int]]  # each sentence's (start, end) in the chunk's text (sentences with words)
+    order: np.ndarray  # the sentences' word indexes, one sentence after another
+    offsets: np.ndarray  # where each sentence starts in ``order``
+    words: list[str]
+    stems: list[str]
+    vectors: np.ndarray  # one row per word (zeros where the batch has no vector for it)
+    has_vector: np.ndarray
 
 
-def _sentences(chunk: Chunk) -> list[_Sentence]:
-    return [_Sentence(a, b, text_view(chunk.text[a:b]).content_words) for a, b in sentence_spans(chunk.text)]
+def _chunk_words(chunk: Chunk, word_vecs: Mapping[str, np.ndarray]) -> _ChunkWords:
+    spans = sentence_spans(chunk.text)
+    index: dict[str, int] = {}
+    stems: list[str] = []
+    kept: list[tuple[int, int]] = []
+    order: list[int] = []
+    offsets: list[int] = []
+    for start, end in spans:
+        content = text_view(chunk.text[start:end]).content_words
+        if not content:
+            continue
+        kept.append((start, end))
+        offsets.append(len(order))
+        for w, st in content:
+            if w not in index:
+                index[w] = len(index)
+                stems.append(st)
+            order.append(index[w])
+    words = list(index)
+    dim = next(iter(word_vecs.values())).shape[0] if word_vecs else 1
+    vectors = np.zeros((len(words), dim), np.float32)
+    has = np.zeros(len(words), dtype=bool)
+    for i, w in enumerate(words):
+        if w in word_vecs:
+            vectors[i], has[i] = word_vecs[w], True
+    return _ChunkWords(kept, np.asarray(order, np.int64), np.asarray(offsets, np.int64), words, stems, vectors, has)
 
 
 def _criterion_passages(
-    enc: EncodedItem, criterion_index: int, chunk_stems: list[set[str]], cache: dict[int, list[_Sentence]]
+    enc: EncodedItem, criterion_index: int, chunk_stems: list[set[str]], cache: dict[int, _ChunkWords]
 ) -> tuple[Passage, ...]:
     """The passages that best support a criterion, best chunk first.
 
@@ -65,12 +95,14 @@ def _criterion_passages(
             overlap[i] = len(stems & crit_stems) / np.sqrt(len(stems) * len(crit_stems))
     top = np.argsort(-(sims + PASSAGE_OVERLAP_WEIGHT * overlap), kind="stable")[:PASSAGES_PER_CRITERION]
     words = _criterion_words(cv)
+    vecs = [enc.word_vecs[w] for w in words if w in enc.word_vecs]
+    crit_mat = np.stack(vecs) if vecs else None
     out = []
-    for i in top:
-        ch = enc.chunks[int(i)]
-        if int(i) not in cache:
-            cache[int(i)] = _sentences(ch)
-        start, end = _focus(ch, cache[int(i)], words, enc.word_vecs)
+    for i in (int(k) for k in top):
+        ch = enc.chunks[i]
+        if i not in cache:
+            cache[i] = _chunk_words(ch, enc.word_vecs)
+        start, end = _focus(cache[i], len(ch.text), crit_mat, set(words.values()))
         out.append(Passage(source=ch.source, locator=ch.locator, start=ch.start + start, end=ch.start + end,
                            text=ch.text[start:end], similarity=float(sims[i])))
     return tuple(out)
@@ -85,47 +117,36 @@ def _criterion_words(cv: CriterionView) -> dict[str, str]:
     return dict(text_view("\n".join(t for t in texts if t)).content_words)
 
 
-def _focus(
-    chunk: Chunk, sentences: list[_Sentence], criterion_words: Mapping[str, str], word_vecs: Mapping[str, np.ndarray]
-) -> tuple[int, int]:
-    """Return the (start, end) in ``chunk.text`` of the window of sentences that best matches the
-    criterion's words: soft F1 over word vectors (an exact stem counts as a full match).
+def _focus(chunk: _ChunkWords, length: int, crit_mat: np.ndarray | None, crit_stems: set[str]) -> tuple[int, int]:
+    """Return the (start, end) in the chunk's text of the window of sentences that best matches
+    the criterion's words: soft F1 over word vectors (an exact stem counts as a full match).
 
-    The whole chunk when it is one sentence or nothing matches.
+    The whole chunk when it is one sentence or nothing matches. Windows are one sentence or two
+    neighbours; a word in both neighbours counts twice, which is close enough for choosing.
     """
-    if len(sentences) <= 1 or not criterion_words:
-        return 0, len(chunk.text)
-    crit_vecs = [word_vecs[w] for w in criterion_words if w in word_vecs]
-    crit_mat = np.stack(crit_vecs) if crit_vecs else np.zeros((0, 1), np.float32)
-    crit_stems = set(criterion_words.values())
-    # Per sentence: each word's best match in the criterion (precision side) and, for each
-    # criterion word, its best match in the sentence (recall side).
-    best_word: list[dict[str, float]] = []
-    best_crit: list[np.ndarray] = []
-    for sent in sentences:
-        has_vec = [w in word_vecs for w, _ in sent.words]
-        vecs = [word_vecs[w] for (w, _), h in zip(sent.words, has_vec, strict=True) if h]
-        if vecs and crit_vecs:
-            sims = crit_mat @ np.stack(vecs).T
-            word_best, crit_best = iter(sims.max(axis=0).tolist()), sims.max(axis=1)
-        else:
-            word_best, crit_best = iter([0.0] * len(vecs)), np.zeros(len(crit_vecs))
-        per_word = {}
-        for (w, st), h in zip(sent.words, has_vec, strict=True):
-            match = next(word_best) if h else 0.0
-            per_word[w] = 1.0 if st in crit_stems else match
-        best_word.append(per_word)
-        best_crit.append(crit_best)
-    best, best_score = (0, len(chunk.text)), 0.0
-    for i in range(len(sentences)):
-        for j in range(i, min(i + MAX_SENTENCES, len(sentences))):
-            window = {w: m for k in range(i, j + 1) for w, m in best_word[k].items()}
-            if not window:
-                continue
-            precision = sum(window.values()) / len(window)
-            recall = float(np.max(best_crit[i : j + 1], axis=0).mean()) if crit_vecs else 0.0
-            score = 2 * precision * recall / (precision + recall) if precision + recall > 0 else 0.0
-            score *= 1.0 - EXTRA_SENTENCE_COST * (j - i)
-            if score > best_score + 1e-9:
-                best, best_score = (sentences[i].start, sentences[j].end), score
-    return best
+    n = len(chunk.spans)
+    if n <= 1 or not crit_stems:
+        return 0, length
+    exact = np.asarray([st in crit_stems for st in chunk.stems])
+    if crit_mat is not None:
+        sims = crit_mat @ chunk.vectors.T
+        sims[:, ~chunk.has_vector] = 0.0
+        word_match = np.where(exact, 1.0, sims.max(axis=0))
+        # recall[s]: each criterion word's best match in sentence s
+        recall_by = np.maximum.reduceat(sims[:, chunk.order], chunk.offsets, axis=1).T
+    else:
+        word_match = exact.astype(np.float64)
+        recall_by = np.zeros((n, 1))
+    hits = np.add.reduceat(word_match[chunk.order], chunk.offsets)
+    counts = np.diff(np.append(chunk.offsets, len(chunk.order)))
+    # windows: (i, i) for every sentence, then (i, i + 1) for neighbours
+    precision = np.concatenate([hits / counts, (hits[:-1] + hits[1:]) / (counts[:-1] + counts[1:])])
+    recall = np.concatenate([recall_by.mean(axis=1), np.maximum(recall_by[:-1], recall_by[1:]).mean(axis=1)])
+    total = precision + recall
+    f1 = np.divide(2 * precision * recall, total, out=np.zeros_like(total), where=total > 0)
+    f1[n:] *= 1.0 - EXTRA_SENTENCE_COST
+    best = int(np.argmax(f1))
+    if f1[best] <= 0:
+        return 0, length
+    first, last = (best, best) if best < n else (best - n, best - n + 1)
+    return chunk.spans[first][0], chunk.spans[last][1]
