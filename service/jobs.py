@@ -16,6 +16,8 @@ from service.operations.scoring import (
     calibrations_for,
     claim_for_scoring,
     evidence_item,
+    ids_with_pending_files,
+    load_for_scoring,
     peers_for,
     pending_files,
     record_scoring_failure,
@@ -73,10 +75,12 @@ def score_claimed(runtime: Runtime, *, first_id: str | None, batch: int = 32,
         return {"claimed": 0, "scored": 0}
     if on_claimed is not None:
         on_claimed(ids)
-    for sid in ids:
+    with db.sessions() as session:
+        needs_text = ids_with_pending_files(session, ids)
+    for sid in needs_text:
         _extract_files(runtime, sid)
     with db.sessions() as session:
-        subs = [s for s in (session.get(Submission, sid) for sid in ids) if s is not None]
+        subs = load_for_scoring(session, ids)
         keys = {s.id: scored_key(s) for s in subs}
         items = [evidence_item(s) for s in subs]
         badge_ids = sorted({s.badge_id for s in subs})

@@ -12,11 +12,11 @@ from datetime import datetime, timedelta
 
 import numpy as np
 from sqlalchemy import and_, or_, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from assessment import Calibration, Criterion, EvidenceItem, Peer, PreScore
 from assessment.evidence import Segment
-from service.models import CalibrationRecord, Submission, SubmissionFile
+from service.models import Badge, CalibrationRecord, Submission, SubmissionFile
 
 MAX_ATTEMPTS = 3
 
@@ -151,6 +151,23 @@ def record_scoring_failure(session: Session, *, submission: Submission, error: s
     submission.lease_expires_at = None
     submission.status = "scoring_failed" if submission.scoring_attempts >= MAX_ATTEMPTS else "queued"
     session.flush()
+
+
+def ids_with_pending_files(session: Session, ids: Sequence[str]) -> list[str]:
+    """Those of ``ids`` with files still waiting for text extraction (most have none)."""
+    found = set(session.scalars(
+        select(SubmissionFile.submission_id).join(Submission, Submission.id == SubmissionFile.submission_id)
+        .where(SubmissionFile.submission_id.in_(ids), SubmissionFile.extraction_status == "pending",
+               SubmissionFile.version == Submission.version)))
+    return [sid for sid in ids if sid in found]
+
+
+def load_for_scoring(session: Session, ids: Sequence[str]) -> list[Submission]:
+    """The submissions with their files and their badge's criteria loaded in a few queries."""
+    rows = session.scalars(select(Submission).where(Submission.id.in_(ids)).options(
+        selectinload(Submission.files), selectinload(Submission.badge).selectinload(Badge.criteria)))
+    by_id = {s.id: s for s in rows}
+    return [by_id[sid] for sid in ids if sid in by_id]
 
 
 def pending_files(submission: Submission) -> list[SubmissionFile]:

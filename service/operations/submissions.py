@@ -135,6 +135,7 @@ def create_submission(
         updated_at=now,
         submitted_at=None if draft else now,
         idempotency_key=idempotency_key,
+        files=[], reviews=[], award=None,  # known empty: answering the request loads nothing more
     )
     session.add(submission)
     session.flush()
@@ -147,7 +148,7 @@ def _attach_files(
 ) -> None:
     """Store accepted files (content-addressed) and record refused ones with their reason."""
     for upload, safe_name, kind in checked.accepted:
-        session.add(
+        submission.files.append(
             SubmissionFile(
                 submission_id=submission.id,
                 version=submission.version,
@@ -160,7 +161,7 @@ def _attach_files(
             )
         )
     for safe_name, message in checked.refused:
-        session.add(
+        submission.files.append(
             SubmissionFile(
                 submission_id=submission.id,
                 version=submission.version,
