@@ -76,7 +76,8 @@ def badge_body(form: MultiDict[str, str]) -> dict[str, Any]:
                 weight = float(weight_text)
             except ValueError:
                 weight = weight_text  # reported by validation as not a number
-        criteria.append({"title": title, "description": description, "weight": weight,
+        levels = [line.strip() for line in form.get(f"criteria-{i}-levels", "").splitlines() if line.strip()]
+        criteria.append({"title": title, "description": description, "weight": weight, "levels": levels,
                          "exemplars": split_answers(form.get(f"criteria-{i}-exemplars", ""))})
     months_text = form.get("validity_months", "").strip()
     months: Any = None
@@ -112,7 +113,7 @@ def _form_values(badge: Badge | None) -> dict[str, Any]:
     }
     for i, c in enumerate(badge.criteria):
         values.update({f"criteria-{i}-title": c.title, f"criteria-{i}-description": c.description,
-                       f"criteria-{i}-weight": f"{c.weight:g}",
+                       f"criteria-{i}-weight": f"{c.weight:g}", f"criteria-{i}-levels": "\n".join(c.levels or []),
                        f"criteria-{i}-exemplars": join_answers(c.exemplars or [])})
     return values
 

@@ -152,15 +152,20 @@ def test_admin_designs_a_badge_with_rubric_and_prerequisite(
     assert "is active" in keys.get_data(as_text=True)
 
 
-def test_admin_gives_model_answers_in_the_badge_form(
+def test_admin_gives_levels_and_model_answers_in_the_badge_form(
     client: Any, runtime: Any, make_user: Any, sign_in: Any, csrf: Any, make_badge: Any
 ) -> None:
-    badge = make_badge(references=[])
+    levels = ["Exemplary: joins on keys and checks totals.", "Developing: joins work, totals unchecked."]
+    badge = make_badge(references=[], criteria=[{"title": "Correct joins", "description": "Joins on keys.",
+                                                  "levels": levels}])
     sign_in(make_user("admin"))
     url = f"/admin/badges/{badge.id}/edit"
+    edit = client.get(url).get_data(as_text=True)
+    assert "Exemplary: joins on keys and checks totals.\nDeveloping: joins work, totals unchecked.</textarea>" in edit
     form = {
         "name": badge.name, "description": badge.description, "type": "skill", "tier": "practitioner",
         "status": "active", "criteria-0-title": "Correct joins", "criteria-0-description": "Joins on keys.",
+        "criteria-0-levels": "\r\n".join(levels) + "\r\n",  # as the browser sends the textarea back
         "criteria-0-exemplars": "I joined orders to customers on customer_id.\r\n---\r\nJoined on the surrogate key.",
         "references": "A monthly revenue report joining orders and customers.\n\nIt aggregates per region.",
     }
@@ -168,6 +173,7 @@ def test_admin_gives_model_answers_in_the_badge_form(
     assert saved.status_code == 200
     with runtime.db.sessions() as session:
         stored = session.get(Badge, badge.id)
+        assert stored.criteria[0].levels == levels  # editing other fields keeps the levels
         assert stored.criteria[0].exemplars == ["I joined orders to customers on customer_id.",
                                                 "Joined on the surrogate key."]
         assert stored.references == ["A monthly revenue report joining orders and customers.\n\n"
@@ -175,9 +181,14 @@ def test_admin_gives_model_answers_in_the_badge_form(
         assert stored.rubric_version == 2
     edit = client.get(url).get_data(as_text=True)
     assert "customer_id.\n---\nJoined on the surrogate key.</textarea>" in edit
-    assert "Model answers for this criterion (2)" in edit
+    assert "Levels and model answers · 2 levels · 2 model answers" in edit
+    again = client.post(url, data={**form, "csrf_token": csrf(url)})  # the same form again: no new version
+    assert again.status_code == 302
+    with runtime.db.sessions() as session:
+        assert session.get(Badge, badge.id).rubric_version == 2
     sign_in(make_user("learner"))
     page = client.get(f"/badges/{badge.id}").get_data(as_text=True)
+    assert "Developing: joins work, totals unchecked." in page
     assert "surrogate key" not in page and "monthly revenue report joining" not in page
 
 
