@@ -27,9 +27,9 @@ EXTRA_SENTENCE_COST = 0.05  # a longer window must match clearly better to be sh
 
 def item_passages(enc: EncodedItem) -> list[tuple[Passage, ...]]:
     """The supporting passages of each of the item's criteria (in criteria order)."""
-    sentences: dict[int, _ChunkWords] = {}  # per chunk, shared by the criteria
+    chunk_words: dict[int, _ChunkWords] = {}  # built on first use, shared by the criteria
     chunk_stems = [set(content_stems(ch.text)) for ch in enc.chunks]
-    return [_criterion_passages(enc, i, chunk_stems, sentences) for i in range(len(enc.criteria))]
+    return [_criterion_passages(enc, i, chunk_stems, chunk_words) for i in range(len(enc.criteria))]
 
 
 @dataclass(frozen=True)

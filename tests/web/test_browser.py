@@ -66,7 +66,8 @@ def test_badge_to_verified_credential(page: Page, live_server: str, make_user: A
         "I built the monthly revenue report: orders joined to customers on customer_id, grouped by region.")
     page.get_by_text("Levels and model answers").first.click()  # a closed <details> opens on click
     page.locator("textarea[name=criteria-0-levels]").fill(
-        "Exemplary: joins on keys, totals checked against a trusted source.\nDeveloping: joins work but totals unchecked.")
+        "Exemplary: joins on keys, totals checked against a trusted source.\n"
+        "Developing: joins work but totals unchecked.")
     page.locator("textarea[name=criteria-0-exemplars]").fill(
         "Joined orders to customers on customer_id and summed revenue per region with GROUP BY.")
     _shot(page, screenshot_dir, "02_admin_badge_form")
