@@ -4,6 +4,8 @@ A burst of realistic submissions goes through the real HTTP API (gunicorn), Redi
 `laurel worker` process; the script prints submissions scored per second, p50/p95 time from
 submit to scored, the worker's peak memory, and raw ``model.encode`` throughput on the same
 evidence chunks and rubric texts, measured in the same run after the worker has finished.
+``after_submissions_end_vs_raw`` is a diagnostic beside the target: the same ratio counted only
+once every submission is in, when the API and the clients no longer share the cores.
 
 Rerun (about 3 minutes on 2 cores):
 
@@ -212,6 +214,11 @@ def main() -> None:
     last = max(r.scored_at for r in rows if r.scored_at)
     wall = (last - first).total_seconds()
     e2e_rate = len(latencies) / wall
+    # Diagnostic, not the target: the rate once every submission is in, when the worker no
+    # longer shares the cores with the API and the submitting clients.
+    submitted_by = max(r.submitted_at for r in rows)
+    after = [r for r in rows if r.scored_at and r.scored_at > submitted_by]
+    steady_rate = len(after) / max((last - submitted_by).total_seconds(), 1e-9)
 
     raw_rate, chunks = _raw_encode_rate(runtime, ids)
     print(
@@ -229,6 +236,7 @@ def main() -> None:
                 "raw_encode_submissions_per_second": round(raw_rate, 2),
                 "raw_encode_texts": chunks,
                 "end_to_end_vs_raw": round(e2e_rate / raw_rate, 3),
+                "after_submissions_end_vs_raw": round(steady_rate / raw_rate, 3),
             },
             indent=2,
         )
