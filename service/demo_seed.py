@@ -186,7 +186,7 @@ def _load_review_history(runtime: Runtime, catalogue: dict[str, Any], learners: 
     from assessment import prescore_batch
     from embeddings import default_encoder
     from service.operations.reviews import decide
-    from service.operations.scoring import evidence_item, scored_key, store_prescore
+    from service.operations.scoring import evidence_item, load_for_scoring, scored_key, store_prescore
 
     samples: dict[str, Any] = catalogue.get("sample_evidence", {})
     created: list[tuple[str, bool, datetime]] = []
@@ -211,10 +211,9 @@ def _load_review_history(runtime: Runtime, catalogue: dict[str, Any], learners: 
                 session.flush()
                 created.append((sub.id, good, when))
     with runtime.db.unit_of_work() as session:
-        subs = [session.get(Submission, sid) for sid, _, _ in created]
-        results = prescore_batch([evidence_item(s) for s in subs if s], default_encoder())
+        subs = load_for_scoring(session, [sid for sid, _, _ in created])
+        results = prescore_batch([evidence_item(s) for s in subs], default_encoder())
         for sub, result in zip(subs, results, strict=True):
-            assert sub is not None
             store_prescore(session, submission=sub, result=result, key=scored_key(sub), now=sub.submitted_at or now)
         reviewers = list(session.scalars(select(User).where(User.role == "reviewer").order_by(User.email)))
         for i, (sid, good, when) in enumerate(created):

@@ -9,12 +9,16 @@ from flask import request
 from service.api import api
 from service.api.common import json_body, page_args
 from service.api.serializers import badge_json
+from service.models import User
 from service.operations.badges import change_badge, create_badge, get_badge, list_badges, update_badge
 from service.queue import enqueue_index_rebuild, enqueue_rubric_change
 from service.web.context import commit, db, now, redis_or_none, settings
 from service.web.security import api_user, optional_api_user, require_role
 
-STAFF = ("admin", "reviewer")  # may read a badge's model answers; learners never do
+
+def _staff(user: User | None) -> bool:
+    """Reviewers and admins may read a badge's model answers; learners never do."""
+    return user is not None and user.has_role("reviewer")
 
 
 @api.get("/badges")
@@ -25,7 +29,7 @@ def badges_index() -> Any:
     everything = request.args.get("status") == "all" and user is not None and user.role == "admin"
     rows = list_badges(db(), include_inactive=everything, after=cursor, limit=limit + 1,
                        badge_type=request.args.get("type") or None, search=request.args.get("q") or None)
-    staff = user is not None and user.role in STAFF
+    staff = _staff(user)
     return {"items": [badge_json(b, model_answers=staff) for b in rows[:limit]],
             "next_cursor": rows[limit - 1].id if len(rows) > limit else None}
 
@@ -50,7 +54,7 @@ def badges_show(badge_id: str) -> Any:
         from service.errors import NotFound
 
         raise NotFound("No such badge.")
-    return badge_json(badge, model_answers=user is not None and user.role in STAFF)
+    return badge_json(badge, model_answers=_staff(user))
 
 
 @api.route("/badges/<badge_id>", methods=["PATCH", "PUT"])
