@@ -100,6 +100,7 @@ def test_reviewer_workspace_walkthrough(page: Page, live_server: str, runtime: A
     expect(rows).to_have_count(1)
     rows.first.get_by_role("button", name="Claim").click()
     expect(page.locator(".claim-bar")).to_contain_text("Claimed by you")
+    page.wait_for_load_state()  # the shortcuts (a deferred script) are bound once the page has loaded
 
     # Request changes with the keyboard, a ready comment and a per-criterion override.
     page.keyboard.press("c")
@@ -145,6 +146,7 @@ def test_reviewer_workspace_walkthrough(page: Page, live_server: str, runtime: A
     row.get_by_role("link", name="Review").click()
     expect(page.locator(".audit-trail li")).to_have_count(1)
     expect(page.locator(".audit-trail")).to_contain_text("Query performance — not met")
+    page.wait_for_load_state()
     page.keyboard.press("a")
     expect(page.get_by_label("Approve")).to_be_checked()
     _shot(page, screenshot_dir, "35_review_version_2")
