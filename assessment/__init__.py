@@ -10,6 +10,7 @@ from assessment.calibration import (
 from assessment.chunking import Chunk, chunk_segments
 from assessment.errors import AssessmentError, BatchInputError, CalibrationError
 from assessment.evidence import Segment
+from assessment.featurize import warm_up_rubrics
 from assessment.prescore import (
     CriterionScore,
     EvidenceItem,
@@ -42,4 +43,5 @@ __all__ = [
     "prescore_batch",
     "run_backtest",
     "run_prescore",
+    "warm_up_rubrics",
 ]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 
 import numpy as np
@@ -62,28 +63,21 @@ class TextView:
 
 
 def alignment(
-    evidence: TextView,
-    targets: Sequence[TextView],
-    demoted: frozenset[str],
-    word_vecs: Mapping[str, np.ndarray],
+    evidence: np.ndarray | None, targets: Sequence[np.ndarray | None]
 ) -> tuple[float, float, float, float]:
     """Return soft word alignment (recall, recall hits, precision, precision hits) in [0, 1].
 
-    Each target word (question words demoted) is matched to its most similar evidence word by
-    word vectors, and each evidence word to its most similar target word.
+    ``evidence`` and each of ``targets`` are word-vector matrices (see :func:`word_matrix`).
+    Each target word is matched to its most similar evidence word, and each evidence word to
+    its most similar target word; the best target counts.
     """
-    ev = [w for w, s in evidence.content_words if s not in demoted] or [w for w, _ in evidence.content_words]
     best = (0.0, 0.0, 0.0, 0.0)
-    ev_vecs = [word_vecs[w] for w in ev if w in word_vecs]
-    if not ev_vecs:
+    if evidence is None:
         return best
-    e = np.stack(ev_vecs)
     for tgt in targets:
-        tw = [w for w, s in tgt.content_words if s not in demoted] or [w for w, _ in tgt.content_words]
-        t_vecs = [word_vecs[w] for w in tw if w in word_vecs]
-        if not t_vecs:
+        if tgt is None:
             continue
-        m = np.stack(t_vecs) @ e.T
+        m = tgt @ evidence.T
         rec, prec = m.max(axis=1), m.max(axis=0)
         cand = (
             float(rec.mean()),
@@ -104,9 +98,14 @@ def content_features(
     question_vec: np.ndarray | None,
     question: TextView,
     idf: Idf,
-    word_vecs: Mapping[str, np.ndarray],
+    evidence_words: np.ndarray | None,
+    target_words: Sequence[np.ndarray | None],
 ) -> np.ndarray:
-    """Return the CONTENT_FEATURES of evidence against one criterion's targets."""
+    """Return the CONTENT_FEATURES of evidence against one criterion's targets.
+
+    ``evidence_words`` and ``target_words`` are word-vector matrices with the question's
+    words demoted (see :func:`word_matrix`), for soft alignment.
+    """
     out = np.zeros(len(CONTENT_FEATURES), dtype=np.float64)
     if chunk_vecs.shape[0] == 0 or target_vecs.shape[0] == 0 or not targets:
         return out
@@ -120,7 +119,7 @@ def content_features(
     recalls, precisions, tfidfs = [], [], []
     ev_tfidf = idf.vector(evidence.stems, demoted)
     for tgt in targets:
-        r, p = overlap(set(evidence.stem_set), set(tgt.stem_set), set(demoted))
+        r, p = overlap(evidence.stem_set, tgt.stem_set, demoted)
         recalls.append(r)
         precisions.append(p)
         tfidfs.append(cosine(ev_tfidf, idf.vector(tgt.stems, demoted)))
@@ -132,7 +131,7 @@ def content_features(
     out[7] = math.log1p(evidence.n_words)
     if evidence.stems:
         out[8] = sum(s in demoted for s in evidence.stems) / len(evidence.stems)
-    out[9:13] = alignment(evidence, targets, demoted, word_vecs)
+    out[9:13] = alignment(evidence_words, target_words)
     return out
 
 
@@ -179,6 +178,36 @@ def history_features(
                 out[base] = float(align[mask, 0].max())
                 out[base + 1] = float(align[mask, 1].max())
     return out
+
+
+@dataclass(frozen=True)
+class WordVectors:
+    """A text's distinct content words and their vectors, to select from per criterion."""
+
+    stems: tuple[str, ...]
+    rows: np.ndarray  # per word: its row in ``vectors``, -1 where the batch has no vector
+    vectors: np.ndarray
+
+    @classmethod
+    def of(cls, content_words: Sequence[tuple[str, str]], word_vecs: Mapping[str, np.ndarray]) -> WordVectors:
+        """Collect the vectors of ``content_words`` ((word, stem) pairs)."""
+        found = [word_vecs[w] for w, _ in content_words if w in word_vecs]
+        rows, k = [], 0
+        for w, _ in content_words:
+            rows.append(k if w in word_vecs else -1)
+            k += w in word_vecs
+        return cls(tuple(s for _, s in content_words), np.asarray(rows, dtype=np.int64),
+                   np.stack(found) if found else np.zeros((0, 0), np.float32))
+
+    def kept(self, demoted: AbstractSet[str]) -> np.ndarray | None:
+        """The same as :func:`word_matrix`: vectors of the words whose stems are not demoted
+        (all of them if none is left), None if none has a vector."""
+        mask = np.asarray([s not in demoted for s in self.stems], dtype=bool)
+        if not mask.any():
+            mask[:] = True
+        rows = self.rows[mask]
+        rows = rows[rows >= 0]
+        return self.vectors[rows] if rows.size else None
 
 
 def word_matrix(

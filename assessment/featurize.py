@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from assessment.chunking import Chunk, chunk_segments
-from assessment.features import TextView, content_features
+from assessment.features import TextView, WordVectors, content_features, word_matrix
 from assessment.lexical import STOPWORDS, Idf, stem, words
 from assessment.rubric import Criterion, criterion_targets, criterion_text
 from assessment.submission import EvidenceItem
@@ -25,6 +26,11 @@ class CriterionView:
     question_vec: np.ndarray | None = field(compare=False)
     question: TextView
     own_vec: np.ndarray | None = field(default=None, compare=False)  # title + description + levels
+    # Per target: vectors of its content words, question words demoted (for soft alignment).
+    target_words: tuple[np.ndarray | None, ...] = field(default=(), compare=False)
+    # Content words (word, stem) that set this criterion apart, and their vectors (for passages).
+    own_words: tuple[tuple[str, str], ...] = ()
+    own_word_vecs: np.ndarray | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)
@@ -46,6 +52,7 @@ class EncodedItem:
 MAX_ALIGN_WORDS = 300
 
 
+@functools.lru_cache(maxsize=4096)  # rubric texts recur in every batch; views are immutable
 def text_view(text: str) -> TextView:
     """Return the stems, word count and distinct content words of ``text``."""
     toks = words(text)
@@ -71,9 +78,48 @@ def item_criteria(item: EvidenceItem) -> tuple[Criterion, ...]:
     return item.criteria or (Criterion(id=OVERALL, title="Overall", description=item.prompt),)
 
 
+def own_words(criterion: Criterion) -> tuple[tuple[str, str], ...]:
+    """Content words (word, stem) that set a criterion apart: its own wording and exemplars.
+
+    A badge's shared model answers are left out: they are the same for every criterion.
+    """
+    texts = [criterion.title, criterion.description, *criterion.levels, *criterion.exemplars]
+    return text_view("\n".join(t for t in texts if t)).content_words
+
+
 def _rubric_text(item: EvidenceItem) -> str:
     parts = [item.prompt, *(criterion_text(c) for c in item_criteria(item))]
     return "\n".join(p for p in parts if p.strip())
+
+
+def rubric_texts(item: EvidenceItem) -> list[str]:
+    """Return the texts an item's badge contributes to a batch, whatever the evidence says:
+    criterion targets, questions and wording, the rubric text, and their content words.
+
+    They are the same for every submission to one badge version, so a worker can encode them
+    before the first submission arrives (see :func:`warm_up_rubrics`).
+    """
+    out: dict[str, None] = {}
+    for c in item_criteria(item):
+        targets = criterion_targets(c, item.references)
+        for t in (*targets, _question_text(item, c), criterion_text(c)):
+            out[t] = None
+        for t in (*targets, criterion_text(c)):
+            out.update((w, None) for w, _ in text_view(t).content_words)
+    out[_rubric_text(item)] = None
+    return [t for t in out if t.strip()]
+
+
+def warm_up_rubrics(items: Iterable[EvidenceItem], encoder: Encoder, extra_words: Iterable[str] = ()) -> int:
+    """Encode the rubric texts of ``items`` (one per badge is enough) and ``extra_words`` (a
+    history's words) so that a caching encoder holds them before the first batch arrives.
+
+    Returns how many texts were sent to the encoder.
+    """
+    texts = list(dict.fromkeys([*(t for it in items for t in rubric_texts(it)), *extra_words]))
+    if texts:
+        encoder.encode(texts)
+    return len(texts)
 
 
 def encode_items(items: Sequence[EvidenceItem], encoder: Encoder, extra_words: Iterable[str] = ()) -> list[EncodedItem]:
@@ -88,15 +134,6 @@ def encode_items(items: Sequence[EvidenceItem], encoder: Encoder, extra_words: I
         if text.strip() and text not in texts:
             texts[text] = len(texts)
 
-    for it, chunks in zip(items, chunked, strict=True):
-        for ch in chunks:
-            want(ch.text)
-        for c in item_criteria(it):
-            for t in criterion_targets(c, it.references):
-                want(t)
-            want(_question_text(it, c))
-            want(criterion_text(c))
-        want(_rubric_text(it))
     views: dict[str, TextView] = {}
 
     def viewed(text: str) -> TextView:
@@ -108,15 +145,22 @@ def encode_items(items: Sequence[EvidenceItem], encoder: Encoder, extra_words: I
     for w in extra_words:
         want(w)
         word_set.add(w)
+    rubrics: dict[tuple[str, tuple[Criterion, ...], tuple[str, ...]], list[str]] = {}
+    for it, chunks in zip(items, chunked, strict=True):
+        for ch in chunks:
+            want(ch.text)
+        key = (it.prompt, it.criteria, it.references)
+        if key not in rubrics:
+            rubrics[key] = rubric_texts(it)
+            for t in rubrics[key]:
+                want(t)
+        for w, _ in viewed(it.text).content_words:
+            want(w)
+            word_set.add(w)
     for it in items:
-        wanted_views = [viewed(it.text)]
         for c in item_criteria(it):
-            wanted_views.extend(viewed(t) for t in criterion_targets(c, it.references))
-            wanted_views.append(viewed(criterion_text(c)))  # to find each criterion's sentences
-        for v in wanted_views:
-            for w, _ in v.content_words:
-                want(w)
-                word_set.add(w)
+            for t in (*criterion_targets(c, it.references), criterion_text(c)):
+                word_set.update(w for w, _ in viewed(t).content_words)
     vecs = encoder.encode(list(texts)) if texts else np.zeros((0, encoder.dim), np.float32)
     vecs = np.asarray(vecs, dtype=np.float32)
 
@@ -126,27 +170,38 @@ def encode_items(items: Sequence[EvidenceItem], encoder: Encoder, extra_words: I
         i = texts.get(text)
         return None if i is None else vecs[i]
 
+    def criterion_view(it: EvidenceItem, c: Criterion) -> CriterionView:
+        tgts = criterion_targets(c, it.references)
+        tvecs = [tv for t in tgts if (tv := vec(t)) is not None]
+        q = viewed(_question_text(it, c))
+        own = own_words(c)
+        own_vecs = [word_vecs[w] for w, _ in own if w in word_vecs]
+        return CriterionView(
+            criterion=c,
+            target_vecs=np.stack(tvecs) if tvecs else np.zeros((0, encoder.dim)),
+            targets=tuple(viewed(t) for t in tgts),
+            question_vec=vec(_question_text(it, c)),
+            question=q,
+            own_vec=vec(criterion_text(c)),
+            target_words=tuple(
+                word_matrix([w for w, _ in viewed(t).content_words], q.stem_set, word_vecs) for t in tgts
+            ),
+            own_words=own,
+            own_word_vecs=np.stack(own_vecs) if own_vecs else None,
+        )
+
+    # Items of one badge version share their criterion views: built once per batch.
+    shared: dict[tuple[str, tuple[Criterion, ...], tuple[str, ...]], tuple[CriterionView, ...]] = {}
     out: list[EncodedItem] = []
     for it, chunks in zip(items, chunked, strict=True):
         chunk_vecs = (
             np.stack([vecs[texts[ch.text]] for ch in chunks]) if chunks else np.zeros((0, encoder.dim), np.float32)
         )
         doc = _doc_vector(chunk_vecs, [len(ch.text) for ch in chunks], encoder.dim)
-        cviews = []
-        for c in item_criteria(it):
-            tgts = criterion_targets(c, it.references)
-            tvecs = [tv for t in tgts if (tv := vec(t)) is not None]
-            q = _question_text(it, c)
-            cviews.append(
-                CriterionView(
-                    criterion=c,
-                    target_vecs=np.stack(tvecs) if tvecs else np.zeros((0, encoder.dim)),
-                    targets=tuple(viewed(t) for t in tgts),
-                    question_vec=vec(q),
-                    question=viewed(q),
-                    own_vec=vec(criterion_text(c)),
-                )
-            )
+        key = (it.prompt, it.criteria, it.references)
+        if key not in shared:
+            shared[key] = tuple(criterion_view(it, c) for c in item_criteria(it))
+        cviews = shared[key]
         rubric = _rubric_text(it)
         out.append(
             EncodedItem(
@@ -155,7 +210,7 @@ def encode_items(items: Sequence[EvidenceItem], encoder: Encoder, extra_words: I
                 chunk_vecs=chunk_vecs,
                 doc_vec=doc,
                 evidence=viewed(it.text),
-                criteria=tuple(cviews),
+                criteria=cviews,
                 rubric_vec=vec(rubric),
                 rubric=viewed(rubric),
                 word_vecs=word_vecs,
@@ -191,6 +246,7 @@ def build_idf(encoded: Sequence[EncodedItem]) -> Idf:
 
 def criterion_rows(enc: EncodedItem, idf: Idf) -> np.ndarray:
     """Return one CONTENT_FEATURES row per criterion of ``enc`` (shape n_criteria x n)."""
+    evidence_words = WordVectors.of(enc.evidence.content_words, enc.word_vecs)
     return np.stack(
         [
             content_features(
@@ -202,7 +258,8 @@ def criterion_rows(enc: EncodedItem, idf: Idf) -> np.ndarray:
                 cv.question_vec,
                 cv.question,
                 idf,
-                enc.word_vecs,
+                evidence_words.kept(cv.question.stem_set),
+                cv.target_words,
             )
             for cv in enc.criteria
         ]

@@ -6,6 +6,7 @@ import math
 import re
 from collections import Counter
 from collections.abc import Iterable, Mapping
+from collections.abc import Set as AbstractSet
 from functools import lru_cache
 
 _TOKEN = re.compile(r"[a-z0-9]+(?:['’][a-z]+)?")
@@ -203,7 +204,7 @@ def stopword_ratio(text: str) -> float:
     return sum(w in STOPWORDS for w in toks) / len(toks) if toks else 0.0
 
 
-def overlap(answer: set[str], target: set[str], demoted: set[str]) -> tuple[float, float]:
+def overlap(answer: AbstractSet[str], target: AbstractSet[str], demoted: AbstractSet[str]) -> tuple[float, float]:
     """Return (recall, precision) of ``answer`` stems against ``target`` minus ``demoted`` ones.
 
     Words of the question are demoted (removed from both sides) so that restating the prompt
@@ -225,6 +226,9 @@ class Idf:
     def __init__(self, docs: Iterable[Iterable[str]] = (), *, df: Mapping[str, int] | None = None, n: int = 0) -> None:
         self.df: Counter[str] = Counter(df or {})
         self.n = n
+        # tf-idf vectors already built: a batch compares every submission with the same targets.
+        self._vectors: dict[tuple[tuple[str, ...], frozenset[str]], dict[str, float]] = {}
+        self._weights: dict[str, float] = {}
         for doc in docs:
             self.add(doc)
 
@@ -232,6 +236,8 @@ class Idf:
         """Count one more document's distinct stems."""
         self.df.update(set(doc))
         self.n += 1
+        self._vectors.clear()
+        self._weights.clear()
 
     def frequent(self, limit: int, min_df: int = 2) -> dict[str, int]:
         """Return the ``limit`` highest document frequencies of at least ``min_df``."""
@@ -239,12 +245,22 @@ class Idf:
 
     def weight(self, stem_: str) -> float:
         """Return the smoothed idf of ``stem_``."""
-        return math.log((1 + self.n) / (1 + self.df.get(stem_, 0))) + 1.0
+        w = self._weights.get(stem_)
+        if w is None:
+            w = self._weights[stem_] = math.log((1 + self.n) / (1 + self.df.get(stem_, 0))) + 1.0
+        return w
 
-    def vector(self, stems: Iterable[str], demoted: frozenset[str] | set[str] = frozenset()) -> dict[str, float]:
-        """Return the tf-idf vector of ``stems`` with ``demoted`` stems left out."""
-        tf = Counter(s for s in stems if s not in demoted)
-        return {s: (1 + math.log(c)) * self.weight(s) for s, c in tf.items()}
+    def vector(self, stems: Iterable[str], demoted: AbstractSet[str] = frozenset()) -> dict[str, float]:
+        """Return the tf-idf vector of ``stems`` with ``demoted`` stems left out.
+
+        Do not modify the result: vectors of the same stems are shared until the next ``add``.
+        """
+        key = (tuple(stems), frozenset(demoted))
+        vec = self._vectors.get(key)
+        if vec is None:
+            tf = Counter(s for s in key[0] if s not in demoted)
+            vec = self._vectors[key] = {s: (1 + math.log(c)) * self.weight(s) for s, c in tf.items()}
+        return vec
 
 
 def cosine(u: Mapping[str, float], v: Mapping[str, float]) -> float:

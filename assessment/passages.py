@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from assessment.chunking import Chunk, sentence_spans
-from assessment.featurize import CriterionView, EncodedItem, text_view
+from assessment.featurize import EncodedItem, text_view
 from assessment.lexical import content_stems
 from assessment.submission import Passage
 
@@ -94,27 +94,16 @@ def _criterion_passages(
         if stems and crit_stems:
             overlap[i] = len(stems & crit_stems) / np.sqrt(len(stems) * len(crit_stems))
     top = np.argsort(-(sims + PASSAGE_OVERLAP_WEIGHT * overlap), kind="stable")[:PASSAGES_PER_CRITERION]
-    words = _criterion_words(cv)
-    vecs = [enc.word_vecs[w] for w in words if w in enc.word_vecs]
-    crit_mat = np.stack(vecs) if vecs else None
     out = []
+    own_stems = {st for _, st in cv.own_words}
     for i in (int(k) for k in top):
         ch = enc.chunks[i]
         if i not in cache:
             cache[i] = _chunk_words(ch, enc.word_vecs)
-        start, end = _focus(cache[i], len(ch.text), crit_mat, set(words.values()))
+        start, end = _focus(cache[i], len(ch.text), cv.own_word_vecs, own_stems)
         out.append(Passage(source=ch.source, locator=ch.locator, start=ch.start + start, end=ch.start + end,
                            text=ch.text[start:end], similarity=float(sims[i])))
     return tuple(out)
-
-
-def _criterion_words(cv: CriterionView) -> dict[str, str]:
-    """Content words (word -> stem) that set this criterion apart: its own wording and exemplars.
-
-    A badge's shared model answers are left out: they are the same for every criterion.
-    """
-    texts = [cv.criterion.title, cv.criterion.description, *cv.criterion.levels, *cv.criterion.exemplars]
-    return dict(text_view("\n".join(t for t in texts if t)).content_words)
 
 
 def _focus(chunk: _ChunkWords, length: int, crit_mat: np.ndarray | None, crit_stems: set[str]) -> tuple[int, int]:

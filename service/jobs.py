@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import logging
+import time
 import traceback
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
-from assessment import prescore_batch
+from assessment import prescore_batch, warm_up_rubrics
 from assessment.extraction import extract_text
 from embeddings import default_encoder
 from service.models import Submission
@@ -23,6 +24,7 @@ from service.operations.scoring import (
     record_scoring_failure,
     scored_key,
     store_prescore,
+    warm_up_inputs,
 )
 from service.runtime import Runtime, current_runtime
 
@@ -33,6 +35,13 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
+# A job that starts while a burst is still arriving would score the few submissions already
+# in and leave the rest to the next job; waiting while the queue keeps growing fills the batch
+# (dynamic batching). A lone submission waits one settle period.
+BATCH_SETTLE_SECONDS = 0.1
+BATCH_MAX_WAIT_SECONDS = 1.0
+
+
 def score_submission(submission_id: str, batch: int = 32) -> dict[str, int]:
     """Score ``submission_id`` together with other waiting submissions, in one model call.
 
@@ -40,26 +49,60 @@ def score_submission(submission_id: str, batch: int = 32) -> dict[str, int]:
     (it is no longer claimable). Returns counts for the job result.
     """
     runtime = current_runtime()
+    _wait_for_batch(runtime, batch)
     return score_claimed(runtime, first_id=submission_id, batch=batch,
                          on_claimed=lambda ids: _drop_sibling_jobs(runtime, ids, keep=submission_id))
 
 
+def _wait_for_batch(runtime: Runtime, batch: int) -> None:
+    """Wait (at most BATCH_MAX_WAIT_SECONDS) while more scoring jobs keep arriving."""
+    from redis.exceptions import RedisError
+
+    from service.queue import scoring_queue
+
+    deadline = time.monotonic() + BATCH_MAX_WAIT_SECONDS
+    try:
+        queue = scoring_queue(runtime.redis(), runtime.settings.queue_name)
+        waiting = queue.count
+        while waiting + 1 < batch and time.monotonic() < deadline:
+            time.sleep(BATCH_SETTLE_SECONDS)
+            now_waiting = queue.count
+            if now_waiting <= waiting:
+                return
+            waiting = now_waiting
+    except RedisError:
+        return  # score what is there; the sweeper covers the rest
+
+
+def warm_up_scoring(runtime: Runtime) -> int:
+    """Encode every active badge's rubric (and graded history words) into this process's cache,
+    so the first submissions of a burst pay only for their own evidence."""
+    with runtime.db.sessions() as session:
+        items, words = warm_up_inputs(session)
+    return warm_up_rubrics(items, default_encoder(), words)
+
+
 def _drop_sibling_jobs(runtime: Runtime, claimed: list[str], *, keep: str) -> None:
     """This job took other submissions' work: take their queued jobs off the queue too, so a
-    burst costs one job per batch, not one no-op job per submission."""
+    burst costs one job per batch, not one no-op job per submission.
+
+    The siblings are still queued (never started), so the queue entry and the job's hash are
+    all there is to remove: one pipelined round trip for the whole batch.
+    """
     from redis.exceptions import RedisError
     from rq.job import Job
-    from rq.serializers import JSONSerializer
 
     from service.queue import scoring_queue
 
     try:
         connection = runtime.redis()
         queue = scoring_queue(connection, runtime.settings.queue_name)
-        for sid in claimed:
-            if sid != keep:
-                queue.remove(f"score-{sid}")
-                Job(f"score-{sid}", connection=connection, serializer=JSONSerializer).delete(remove_from_queue=False)
+        with connection.pipeline() as pipe:
+            for sid in claimed:
+                if sid != keep:
+                    queue.remove(f"score-{sid}", pipeline=pipe)
+                    pipe.delete(Job.key_for(f"score-{sid}"))
+            pipe.execute()
     except RedisError:
         log.warning("could not drop sibling jobs; they will find nothing to do")
 

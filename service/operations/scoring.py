@@ -56,12 +56,6 @@ def claim_for_scoring(session: Session, *, first_id: str | None, now: datetime, 
 
 def evidence_item(submission: Submission) -> EvidenceItem:
     """Assemble the scorer's input from a submission's current version."""
-    badge = submission.badge
-    criteria = tuple(
-        Criterion(id=c.id, title=c.title, description=c.description, weight=c.weight,
-                  levels=tuple(c.levels), exemplars=tuple(c.exemplars or ()))
-        for c in badge.criteria
-    )
     segments = [Segment(text=submission.statement, source="statement")] if submission.statement else []
     failed: list[str] = []
     for f in submission.files:
@@ -72,16 +66,39 @@ def evidence_item(submission: Submission) -> EvidenceItem:
         for seg in f.segments or []:
             segments.append(Segment(text=seg["text"], source=seg["source"], locator=seg.get("locator", ""),
                                     offset=int(seg.get("offset", 0))))
+    return badge_item(submission.badge, item_id=submission.id, owner=submission.learner_id,
+                      segments=tuple(segments), failed_files=tuple(failed))
+
+
+def badge_item(badge: Badge, *, item_id: str = "", owner: str = "", segments: tuple[Segment, ...] = (),
+               failed_files: tuple[str, ...] = ()) -> EvidenceItem:
+    """The scorer's input for ``badge``'s rubric; with no segments, the rubric alone."""
+    criteria = tuple(
+        Criterion(id=c.id, title=c.title, description=c.description, weight=c.weight,
+                  levels=tuple(c.levels), exemplars=tuple(c.exemplars or ()))
+        for c in badge.criteria
+    )
     return EvidenceItem(
-        id=submission.id,
+        id=item_id,
         badge_id=badge.id,
-        owner=submission.learner_id,
+        owner=owner,
         criteria=criteria,
-        segments=tuple(segments),
+        segments=segments,
         references=tuple(badge.references),
         prompt=f"{badge.name}. {badge.description} {badge.evidence_prompt}".strip(),
-        failed_files=tuple(failed),
+        failed_files=failed_files,
     )
+
+
+def warm_up_inputs(session: Session) -> tuple[list[EvidenceItem], list[str]]:
+    """What a worker encodes before its first job: every active badge's rubric, and the words
+    of the graded history its calibration compares new evidence with."""
+    badges = list(session.scalars(
+        select(Badge).where(Badge.status == "active").options(selectinload(Badge.criteria))
+    ))
+    calibrations = calibrations_for(session, [b.id for b in badges])
+    words = {w for cal in {c.version: c for c in calibrations.values()}.values() for h in cal.history for w in h.words}
+    return [badge_item(b) for b in badges], sorted(words)
 
 
 def scored_key(submission: Submission) -> str:

@@ -25,9 +25,11 @@ class CountingEncoder:
         self.version = inner.version
         self.dim = inner.dim
         self.calls: list[int] = []
+        self.texts: list[str] = []
 
     def encode(self, texts: Sequence[str]) -> np.ndarray:
         self.calls.append(len(texts))
+        self.texts.extend(texts)
         return self.inner.encode(texts)
 
 

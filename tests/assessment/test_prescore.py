@@ -13,8 +13,11 @@ from assessment import (
     EvidenceItem,
     Peer,
     Segment,
+    chunk_segments,
     prescore_batch,
+    warm_up_rubrics,
 )
+from assessment.featurize import text_view
 from embeddings import CachedEncoder
 
 
@@ -27,6 +30,19 @@ def test_one_model_call_for_a_batch_and_none_for_cached_texts(encoder: CachedEnc
     assert [r.item_id for r in results] == [it.id for it in items]
     prescore_batch(items, cached)
     assert len(counting.calls) == 1  # rubric, chunks and words all came from the cache
+
+
+def test_a_rubric_encoded_ahead_leaves_only_the_evidence_for_the_first_batch(encoder: CachedEncoder) -> None:
+    counting = CountingEncoder(encoder.inner)
+    cached = CachedEncoder(counting)
+    assert warm_up_rubrics([badge_item("rubric", "")], cached) > len(CRITERIA)
+    counting.texts.clear()
+    item = badge_item("s1", GENUINE[0])
+    [warmed] = prescore_batch([item], cached)
+    evidence = {ch.text for ch in chunk_segments(item.segments)} | {w for w, _ in text_view(GENUINE[0]).content_words}
+    assert counting.texts and set(counting.texts) <= evidence  # nothing of the rubric was encoded again
+    [cold] = prescore_batch([item], CachedEncoder(encoder.inner))
+    assert abs(warmed.score - cold.score) < 1e-3
 
 
 def test_result_shape_and_json(encoder: CachedEncoder) -> None:

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import threading
+import time
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from redis import Redis
+from rq.job import Job
+from rq.registry import FinishedJobRegistry
 
-from service.jobs import score_claimed
+from service.jobs import BATCH_MAX_WAIT_SECONDS, _wait_for_batch, score_claimed, warm_up_scoring
 from service.models import Submission
-from service.operations.scoring import claim_for_scoring
+from service.operations.scoring import claim_for_scoring, warm_up_inputs
 from service.queue import enqueue_scoring, scoring_queue
 from service.worker import sweep_once
 
@@ -88,3 +92,50 @@ def test_a_rubric_change_sends_undecided_submissions_back_for_scoring(
         sub = session.get(Submission, sid)
         assert sub.status == "scored" and sub.scored_key.endswith(":2")
         assert len(sub.prescore["criteria"]) == 2
+
+
+def test_one_job_scores_a_burst_and_takes_its_siblings_off_the_queue(
+    client: Any, make_user: Any, api_headers: Any, make_badge: Any, runtime: Any, drain_queue: Any
+) -> None:
+    badge = make_badge()
+    ids = [_submit(client, make_user, api_headers, badge.id, f"Evidence {i}: I joined orders to customers in SQL.")
+           for i in range(5)]
+    conn = Redis.from_url(runtime.settings.redis_url)
+    queue = scoring_queue(conn, runtime.settings.queue_name)
+    assert queue.count == 5
+    drain_queue()
+    assert FinishedJobRegistry(queue=queue).count == 1  # the first job scored all five
+    assert not any(Job.exists(f"score-{sid}", connection=conn) for sid in ids[1:])
+    with runtime.db.sessions() as session:
+        assert {session.get(Submission, sid).status for sid in ids} == {"scored"}
+
+
+def test_a_job_waits_for_a_burst_that_is_still_arriving(runtime: Any) -> None:
+    queue = scoring_queue(Redis.from_url(runtime.settings.redis_url), runtime.settings.queue_name)
+    start = time.monotonic()
+    _wait_for_batch(runtime, 32)
+    assert time.monotonic() - start < BATCH_MAX_WAIT_SECONDS  # nothing arriving: it goes at once
+
+    begun = threading.Event()
+
+    def arrive() -> None:
+        for i in range(12):
+            queue.enqueue("service.jobs.score_submission", f"late-{i}", job_id=f"score-late-{i}")
+            begun.set()
+            time.sleep(0.02)
+
+    sender = threading.Thread(target=arrive)
+    sender.start()
+    begun.wait()
+    _wait_for_batch(runtime, 32)
+    waited_for = queue.count
+    sender.join()
+    assert waited_for >= 6  # it let the burst come in rather than start with the first arrivals
+
+
+def test_workers_warm_up_active_badges_only(make_badge: Any, runtime: Any) -> None:
+    active, draft = make_badge(), make_badge(status="draft")
+    with runtime.db.sessions() as session:
+        items, _ = warm_up_inputs(session)
+    assert active.id in {it.badge_id for it in items} and draft.id not in {it.badge_id for it in items}
+    assert warm_up_scoring(runtime) > 0
