@@ -81,18 +81,21 @@ def _visible_badge(badge_id: str) -> Badge:
 @public.route("/badges/<badge_id>/image.svg")
 def badge_image_svg(badge_id: str) -> Response:
     """The badge's generated image as SVG."""
-    found = get_badge(db(), badge_id)
-    response = Response(badge_svg(found), mimetype="image/svg+xml")
-    response.headers["Cache-Control"] = "public, max-age=3600"
-    return response
+    found = _visible_badge(badge_id)
+    return _image(found, badge_svg(found), "image/svg+xml")
 
 
 @public.route("/badges/<badge_id>/image.png")
 def badge_image_png(badge_id: str) -> Response:
     """The badge's generated image as PNG (what credentials point to)."""
-    found = get_badge(db(), badge_id)
-    response = Response(badge_png(found), mimetype="image/png")
-    response.headers["Cache-Control"] = "public, max-age=3600"
+    found = _visible_badge(badge_id)
+    return _image(found, badge_png(found), "image/png")
+
+
+def _image(badge: Badge, body: str | bytes, mimetype: str) -> Response:
+    response = Response(body, mimetype=mimetype)
+    # A draft's image is for its admins only: no shared cache may keep it.
+    response.headers["Cache-Control"] = "private, no-store" if badge.status == "draft" else "public, max-age=3600"
     return response
 
 

@@ -36,6 +36,18 @@ def test_catalogue_filters_and_badge_page(client: Any, make_badge: Any) -> None:
     retired = client.get(f"/badges/{old.id}").get_data(as_text=True)
     assert "Retired: no longer awarded" in retired and "Sign in to submit evidence" not in retired
     assert client.get(f"/badges/{draft.id}").status_code == 404
+    for image in ("image.svg", "image.png"):  # not even its generated image, which shows its name
+        assert client.get(f"/badges/{draft.id}/{image}").status_code == 404
+        assert client.get(f"/badges/{sql.id}/{image}").headers["Cache-Control"] == "public, max-age=3600"
+
+
+def test_admins_see_a_drafts_image_and_no_cache_keeps_it(
+    client: Any, make_user: Any, make_badge: Any, sign_in: Any
+) -> None:
+    draft = make_badge(name="Draft Badge", status="draft")
+    sign_in(make_user("admin"))
+    png = client.get(f"/badges/{draft.id}/image.png")
+    assert png.status_code == 200 and png.headers["Cache-Control"] == "private, no-store"
 
 
 def test_learner_submits_and_the_job_is_queued_after_commit(
