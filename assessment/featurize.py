@@ -110,13 +110,16 @@ def rubric_texts(item: EvidenceItem) -> list[str]:
     return [t for t in out if t.strip()]
 
 
-def warm_up_rubrics(items: Iterable[EvidenceItem], encoder: Encoder, extra_words: Iterable[str] = ()) -> int:
+def warm_up_rubrics(
+    items: Iterable[EvidenceItem], encoder: Encoder, extra_words: Iterable[str] = (), *, limit: int | None = None
+) -> int:
     """Encode the rubric texts of ``items`` (one per badge is enough) and ``extra_words`` (a
     history's words) so that a caching encoder holds them before the first batch arrives.
 
-    Returns how many texts were sent to the encoder.
+    At most ``limit`` texts, rubrics first: more than the cache holds would only evict each
+    other. Returns how many texts were sent to the encoder.
     """
-    texts = list(dict.fromkeys([*(t for it in items for t in rubric_texts(it)), *extra_words]))
+    texts = list(dict.fromkeys([*(t for it in items for t in rubric_texts(it)), *extra_words]))[:limit]
     if texts:
         encoder.encode(texts)
     return len(texts)
@@ -173,14 +176,15 @@ def encode_items(items: Sequence[EvidenceItem], encoder: Encoder, extra_words: I
     def criterion_view(it: EvidenceItem, c: Criterion) -> CriterionView:
         tgts = criterion_targets(c, it.references)
         tvecs = [tv for t in tgts if (tv := vec(t)) is not None]
-        q = viewed(_question_text(it, c))
+        question = _question_text(it, c)
+        q = viewed(question)
         own = own_words(c)
         own_vecs = [word_vecs[w] for w, _ in own if w in word_vecs]
         return CriterionView(
             criterion=c,
             target_vecs=np.stack(tvecs) if tvecs else np.zeros((0, encoder.dim)),
             targets=tuple(viewed(t) for t in tgts),
-            question_vec=vec(_question_text(it, c)),
+            question_vec=vec(question),
             question=q,
             own_vec=vec(criterion_text(c)),
             target_words=tuple(

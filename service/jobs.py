@@ -79,7 +79,8 @@ def warm_up_scoring(runtime: Runtime) -> int:
     so the first submissions of a burst pay only for their own evidence."""
     with runtime.db.sessions() as session:
         items, words = warm_up_inputs(session)
-    return warm_up_rubrics(items, default_encoder(), words)
+    encoder = default_encoder()
+    return warm_up_rubrics(items, encoder, words, limit=encoder.max_items // 2)
 
 
 def _drop_sibling_jobs(runtime: Runtime, claimed: list[str], *, keep: str) -> None:

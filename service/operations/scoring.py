@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 import numpy as np
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.orm import Session, selectinload
 
 from assessment import Calibration, Criterion, EvidenceItem, Peer, PreScore
@@ -120,21 +120,29 @@ def peers_for(session: Session, badge_ids: Sequence[str], *, limit: int = 5000) 
 
 
 def calibrations_for(session: Session, badge_ids: Sequence[str]) -> dict[str, Calibration]:
-    """The newest calibration per badge, falling back to the newest global one."""
-    rows = list(session.scalars(
-        select(CalibrationRecord).where(
-            or_(CalibrationRecord.badge_id.in_(badge_ids), CalibrationRecord.badge_id.is_(None))
-        ).order_by(CalibrationRecord.created_at)
-    ))
-    global_cal = None
-    per_badge: dict[str, Calibration] = {}
-    for row in rows:
-        cal = Calibration.from_json(row.data)
-        if row.badge_id is None:
-            global_cal = cal
-        else:
-            per_badge[row.badge_id] = cal
-    if global_cal is not None:
+    """The newest calibration per badge, falling back to the newest global one.
+
+    Only the newest rows are read: every reviewer decision can add a version, and each one
+    carries up to 500 graded examples.
+    """
+    newest = (
+        select(CalibrationRecord.badge_id, func.max(CalibrationRecord.created_at).label("at"))
+        .where(CalibrationRecord.badge_id.in_(badge_ids))
+        .group_by(CalibrationRecord.badge_id)
+        .subquery()
+    )
+    rows = session.scalars(
+        select(CalibrationRecord).join(
+            newest, and_(CalibrationRecord.badge_id == newest.c.badge_id, CalibrationRecord.created_at == newest.c.at)
+        )
+    )
+    per_badge = {row.badge_id: Calibration.from_json(row.data) for row in rows if row.badge_id is not None}
+    global_row = session.scalar(
+        select(CalibrationRecord).where(CalibrationRecord.badge_id.is_(None))
+        .order_by(CalibrationRecord.created_at.desc()).limit(1)
+    )
+    if global_row is not None:
+        global_cal = Calibration.from_json(global_row.data)
         for b in badge_ids:
             per_badge.setdefault(b, global_cal)
     return per_badge

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 import time
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -11,9 +12,10 @@ from redis import Redis
 from rq.job import Job
 from rq.registry import FinishedJobRegistry
 
+from assessment import DEFAULT_CALIBRATION
 from service.jobs import BATCH_MAX_WAIT_SECONDS, _wait_for_batch, score_claimed, warm_up_scoring
-from service.models import Submission
-from service.operations.scoring import claim_for_scoring, warm_up_inputs
+from service.models import CalibrationRecord, Submission
+from service.operations.scoring import calibrations_for, claim_for_scoring, warm_up_inputs
 from service.queue import enqueue_scoring, scoring_queue
 from service.worker import sweep_once
 
@@ -139,3 +141,17 @@ def test_workers_warm_up_active_badges_only(make_badge: Any, runtime: Any) -> No
         items, _ = warm_up_inputs(session)
     assert active.id in {it.badge_id for it in items} and draft.id not in {it.badge_id for it in items}
     assert warm_up_scoring(runtime) > 0
+
+
+def test_scoring_reads_each_badges_newest_calibration(make_badge: Any, runtime: Any) -> None:
+    mine, other = make_badge(), make_badge()
+    t0 = datetime.now(UTC)
+    with runtime.db.unit_of_work() as session:
+        for badge_id, version, at in ((None, "global-old", t0), (None, "global-new", t0 + timedelta(seconds=1)),
+                                      (mine.id, "mine-old", t0), (mine.id, "mine-new", t0 + timedelta(seconds=2)),
+                                      (mine.id, "mine-older", t0 - timedelta(days=1))):
+            cal = replace(DEFAULT_CALIBRATION, badge_id=badge_id, version=version)
+            session.add(CalibrationRecord(badge_id=badge_id, version=version, data=cal.to_json(), created_at=at))
+    with runtime.db.sessions() as session:
+        found = calibrations_for(session, [mine.id, other.id])
+    assert {b: c.version for b, c in found.items()} == {mine.id: "mine-new", other.id: "global-new"}
