@@ -92,6 +92,14 @@ def _rubric_text(item: EvidenceItem) -> str:
     return "\n".join(p for p in parts if p.strip())
 
 
+RubricKey = tuple[str, tuple[Criterion, ...], tuple[str, ...]]
+
+
+def rubric_key(item: EvidenceItem) -> RubricKey:
+    """What makes two items' rubrics the same: prompt, criteria and references."""
+    return item.prompt, item.criteria, item.references
+
+
 def rubric_texts(item: EvidenceItem) -> list[str]:
     """Return the texts an item's badge contributes to a batch, whatever the evidence says:
     criterion targets, questions and wording, the rubric text, and their content words.
@@ -148,14 +156,13 @@ def encode_items(items: Sequence[EvidenceItem], encoder: Encoder, extra_words: I
     for w in extra_words:
         want(w)
         word_set.add(w)
-    rubrics: dict[tuple[str, tuple[Criterion, ...], tuple[str, ...]], list[str]] = {}
+    rubrics_seen: set[RubricKey] = set()
     for it, chunks in zip(items, chunked, strict=True):
         for ch in chunks:
             want(ch.text)
-        key = (it.prompt, it.criteria, it.references)
-        if key not in rubrics:
-            rubrics[key] = rubric_texts(it)
-            for t in rubrics[key]:
+        if rubric_key(it) not in rubrics_seen:
+            rubrics_seen.add(rubric_key(it))
+            for t in rubric_texts(it):
                 want(t)
         for w, _ in viewed(it.text).content_words:
             want(w)
@@ -195,14 +202,14 @@ def encode_items(items: Sequence[EvidenceItem], encoder: Encoder, extra_words: I
         )
 
     # Items of one badge version share their criterion views: built once per batch.
-    shared: dict[tuple[str, tuple[Criterion, ...], tuple[str, ...]], tuple[CriterionView, ...]] = {}
+    shared: dict[RubricKey, tuple[CriterionView, ...]] = {}
     out: list[EncodedItem] = []
     for it, chunks in zip(items, chunked, strict=True):
         chunk_vecs = (
             np.stack([vecs[texts[ch.text]] for ch in chunks]) if chunks else np.zeros((0, encoder.dim), np.float32)
         )
         doc = _doc_vector(chunk_vecs, [len(ch.text) for ch in chunks], encoder.dim)
-        key = (it.prompt, it.criteria, it.references)
+        key = rubric_key(it)
         if key not in shared:
             shared[key] = tuple(criterion_view(it, c) for c in item_criteria(it))
         cviews = shared[key]

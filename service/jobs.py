@@ -9,6 +9,9 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
+from redis.exceptions import RedisError
+from rq.job import Job
+
 from assessment import prescore_batch, warm_up_rubrics
 from assessment.extraction import extract_text
 from embeddings import default_encoder
@@ -26,6 +29,7 @@ from service.operations.scoring import (
     store_prescore,
     warm_up_inputs,
 )
+from service.queue import scoring_queue
 from service.runtime import Runtime, current_runtime
 
 log = logging.getLogger(__name__)
@@ -56,10 +60,6 @@ def score_submission(submission_id: str, batch: int = 32) -> dict[str, int]:
 
 def _wait_for_batch(runtime: Runtime, batch: int) -> None:
     """Wait (at most BATCH_MAX_WAIT_SECONDS) while more scoring jobs keep arriving."""
-    from redis.exceptions import RedisError
-
-    from service.queue import scoring_queue
-
     deadline = time.monotonic() + BATCH_MAX_WAIT_SECONDS
     try:
         queue = scoring_queue(runtime.redis(), runtime.settings.queue_name)
@@ -90,11 +90,6 @@ def _drop_sibling_jobs(runtime: Runtime, claimed: list[str], *, keep: str) -> No
     The siblings are still queued (never started), so the queue entry and the job's hash are
     all there is to remove: one pipelined round trip for the whole batch.
     """
-    from redis.exceptions import RedisError
-    from rq.job import Job
-
-    from service.queue import scoring_queue
-
     try:
         connection = runtime.redis()
         queue = scoring_queue(connection, runtime.settings.queue_name)
