@@ -91,6 +91,18 @@ def _peak_rss(pid: int, stop: threading.Event, out: list[int]) -> None:
     out.append(peak)
 
 
+def _cpu_seconds(pid: int, *, children: bool = True) -> float:
+    """User + system CPU seconds of ``pid`` (and, by default, its live children)."""
+    import psutil
+
+    proc = psutil.Process(pid)
+    total = 0.0
+    for p in (proc, *(proc.children(recursive=True) if children else ())):
+        t = p.cpu_times()
+        total += t.user + t.system
+    return total
+
+
 def _wait_for_worker(redis_url: str, worker: subprocess.Popen[bytes]) -> None:
     """Block until the worker has loaded the model and registered with Redis."""
     from redis import Redis
@@ -207,6 +219,7 @@ def _run_once(submissions: int, run: int) -> dict[str, Any]:
         stop, peak = threading.Event(), []  # type: ignore[var-annotated]
         threading.Thread(target=_peak_rss, args=(worker.pid, stop, peak), daemon=True).start()
 
+        cpu_before = _cpu_seconds(web.pid), _cpu_seconds(worker.pid), _cpu_seconds(os.getpid(), children=False)
         t0 = time.time()
         with ThreadPoolExecutor(max_workers=8) as pool:
             ids = list(
@@ -227,6 +240,7 @@ def _run_once(submissions: int, run: int) -> dict[str, Any]:
                 break
             time.sleep(0.5)
         stop.set()
+        cpu_after = _cpu_seconds(web.pid), _cpu_seconds(worker.pid), _cpu_seconds(os.getpid(), children=False)
         with runtime.db.sessions() as session:
             rows = session.execute(
                 select(Submission.submitted_at, Submission.scored_at, Submission.status).where(Submission.id.in_(ids))
@@ -264,6 +278,9 @@ def _run_once(submissions: int, run: int) -> dict[str, Any]:
         "raw_encode_before_after": [round(raw_before, 2), round(raw_after, 2)],
         "raw_encode_submissions_per_second": round(raw_rate, 2),
         "raw_encode_texts": sum(len(b) for b in raw_batches),
+        # Where the burst's CPU went: web (gunicorn and its workers), the scoring worker, and
+        # this script (the submitting clients and the polling).
+        "cpu_seconds_web_worker_clients": [round(a - b, 1) for a, b in zip(cpu_after, cpu_before, strict=True)],
         "end_to_end_vs_raw": round(e2e_rate / raw_rate, 3),
         "after_submissions_end_vs_raw": round(steady_rate / raw_rate, 3),
     }

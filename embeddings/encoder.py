@@ -11,6 +11,11 @@ from typing import Protocol
 import numpy as np
 
 from embeddings.model import EMBEDDING_DIM, MODEL_VERSION, load_model
+from embeddings.threads import CoreShare
+
+# With core sharing on, texts go to the model this many batches at a time, so the thread
+# count can follow the host's load within one large call.
+BATCHES_PER_GROUP = 2
 
 
 def content_hash(text: str) -> str:
@@ -38,13 +43,40 @@ class MiniLMEncoder:
     def __init__(self, batch_size: int = 32, threads: int | None = None) -> None:
         self.batch_size = batch_size
         self._model = load_model(threads)
+        self._share: CoreShare | None = None
+
+    def share_cores(self) -> None:
+        """From now on, use only the cores other processes on the host leave free.
+
+        For a process with one encoding thread (the worker): torch's thread count is
+        process-wide, so request threads encoding at once would fight over it.
+        """
+        import torch
+
+        self._share = CoreShare(torch.get_num_threads())
 
     def encode(self, texts: Sequence[str]) -> np.ndarray:
-        """Encode ``texts`` in one model call (sentence-transformers sorts by length)."""
+        """Encode ``texts`` (sentence-transformers sorts them by length into batches)."""
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
+        if self._share is None:
+            return self._encode(list(texts))
+        import torch
+
+        # Sorted once by length, as one model call would be, then a few batches at a time
+        # with the thread count read before each group.
+        order = sorted(range(len(texts)), key=lambda i: -len(texts[i]))
+        out = np.empty((len(texts), self.dim), dtype=np.float32)
+        step = self.batch_size * BATCHES_PER_GROUP
+        for start in range(0, len(order), step):
+            group = order[start:start + step]
+            torch.set_num_threads(self._share.threads())
+            out[group] = self._encode([texts[i] for i in group])
+        return out
+
+    def _encode(self, texts: list[str]) -> np.ndarray:
         vecs = self._model.encode(
-            list(texts),
+            texts,
             batch_size=self.batch_size,
             normalize_embeddings=True,
             convert_to_numpy=True,

@@ -62,9 +62,13 @@ def run_worker(settings: Settings, *, burst: bool = False, preload: bool = True)
 
     warm_up()
     if preload:
-        from embeddings import default_encoder
+        from embeddings import MiniLMEncoder, default_encoder
 
-        default_encoder().encode(["Laurel worker warm-up."])
+        encoder = default_encoder()
+        if isinstance(encoder.inner, MiniLMEncoder):
+            # Web processes often share this host: leave them the cores they are using.
+            encoder.inner.share_cores()
+        encoder.encode(["Laurel worker warm-up."])
         from service.jobs import warm_up_scoring
 
         log.info("model loaded; %d rubric texts encoded ahead of the first job", warm_up_scoring(runtime))
