@@ -209,13 +209,27 @@ class IsotonicMap:
 
 
 def fit_isotonic(raw: np.ndarray, y: np.ndarray) -> IsotonicMap:
-    """Fit an increasing isotonic map from ``raw`` to ``y`` (both 1-D)."""
+    """Fit an increasing map from ``raw`` to ``y`` (both 1-D): centred isotonic regression.
+
+    Plain isotonic regression is a step function, so distinct raw scores on one step become
+    ties and a reviewer's queue loses their order. Joining each step's value at the mean raw
+    score of its members instead (Oron & Flournoy 2017) keeps the pooled calibration and makes
+    the curve strictly increasing between the outermost step centres.
+    """
     from sklearn.isotonic import IsotonicRegression
 
     iso = IsotonicRegression(y_min=0.0, y_max=1.0, increasing=True, out_of_bounds="clip")
-    iso.fit(raw, y)
-    xs = np.asarray(iso.X_thresholds_, dtype=np.float64)
-    ys = np.asarray(iso.y_thresholds_, dtype=np.float64)
-    # Flat steps would turn distinct inputs into ties; a tiny slope keeps their order.
-    ys = ys + 1e-3 * (xs - xs.min()) / max(float(xs.max() - xs.min()), 1e-9)
-    return IsotonicMap(tuple(xs.tolist()), tuple(np.clip(ys, 0.0, 1.0).tolist()))
+    fitted = iso.fit(raw, y).predict(raw)
+    levels = np.unique(fitted)
+    xs = np.asarray([raw[fitted == v].mean() for v in levels], dtype=np.float64)
+    lo, hi = float(raw.min()), float(raw.max())
+    if len(xs) < 2:  # one outcome level: every score maps to it
+        return IsotonicMap((lo, max(hi, lo + 1e-9)), (float(levels[0]),) * 2)
+    # Beyond the outer centres the curve goes on with its end segments' slopes (within [0, 1]),
+    # so the highest and lowest scores keep their order too.
+    slope_lo = (levels[1] - levels[0]) / (xs[1] - xs[0])
+    slope_hi = (levels[-1] - levels[-2]) / (xs[-1] - xs[-2])
+    xs = np.concatenate([[lo], xs, [hi]])
+    ys = np.concatenate([[levels[0] - slope_lo * (xs[1] - lo)], levels, [levels[-1] + slope_hi * (hi - xs[-2])]])
+    keep = np.concatenate([[xs[1] > lo], np.ones(len(levels), dtype=bool), [hi > xs[-2]]])
+    return IsotonicMap(tuple(xs[keep].tolist()), tuple(np.clip(ys[keep], 0.0, 1.0).tolist()))
