@@ -18,6 +18,7 @@ from assessment.prescore import (
     Passage,
     Peer,
     PreScore,
+    ScoreBasis,
     prescore_batch,
 )
 from assessment.rubric import Criterion
@@ -37,6 +38,7 @@ __all__ = [
     "Passage",
     "Peer",
     "PreScore",
+    "ScoreBasis",
     "Segment",
     "chunk_segments",
     "fit_calibration",

@@ -19,6 +19,7 @@ from assessment.submission import (
     Passage,
     Peer,
     PreScore,
+    ScoreBasis,
 )
 from embeddings import Encoder
 
@@ -29,6 +30,7 @@ __all__ = [
     "Passage",
     "Peer",
     "PreScore",
+    "ScoreBasis",
     "prescore_batch",
 ]
 
@@ -59,6 +61,12 @@ def _confidence(score: float, stage: Stage, stage_name: str, flags: Sequence[Fla
     context = {"history": 1.0, "peers": 0.9, "content": 0.8}[stage_name]
     penalty = 0.5 if flags else 1.0
     return float(np.clip(margin * learned * context * penalty, 0.0, 1.0))
+
+
+def _basis(cal: Calibration, stage_name: str) -> ScoreBasis:
+    if cal.version == DEFAULT_CALIBRATION.version:
+        return ScoreBasis("default", 0, stage_name)
+    return ScoreBasis("global" if cal.badge_id is None else "badge", cal.n_examples, stage_name)
 
 
 def _peer_vectors(enc: EncodedItem, cal: Calibration, peers: Sequence[Peer], batch: Sequence[Peer]) -> np.ndarray:
@@ -139,6 +147,7 @@ def prescore_batch(
                 flags=tuple(flags),
                 model_version=str(encoder.version),
                 calibration_version=cal.version,
+                basis=_basis(cal, stage_name),
                 vector=enc.doc_vec,
             )
         )

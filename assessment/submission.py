@@ -97,6 +97,25 @@ class Peer:
 
 
 @dataclass(frozen=True)
+class ScoreBasis:
+    """What a pre-score rests on, so a reviewer can judge how far to trust it.
+
+    ``calibration`` is ``"default"`` (hand-set, nothing learned yet), ``"global"`` (learned from
+    reviewer decisions across badges) or ``"badge"`` (learned from this badge's own decisions),
+    with the number of graded ``examples`` behind it; ``context`` is the stage that scored it:
+    ``"content"`` (the evidence alone), ``"peers"`` (beside other submissions) or ``"history"``
+    (beside the badge's graded submissions).
+    """
+
+    calibration: str
+    examples: int
+    context: str
+
+    def to_json(self) -> dict[str, Any]:
+        return {"calibration": self.calibration, "examples": self.examples, "context": self.context}
+
+
+@dataclass(frozen=True)
 class PreScore:
     """The pre-score of one submission.
 
@@ -112,6 +131,7 @@ class PreScore:
     flags: tuple[Flag, ...]
     model_version: str
     calibration_version: str
+    basis: ScoreBasis
     vector: np.ndarray = field(compare=False, repr=False)
 
     def to_json(self) -> dict[str, Any]:
@@ -132,4 +152,5 @@ class PreScore:
             "flags": [{"code": f.code, "message": f.message, "related_id": f.related_id} for f in self.flags],
             "model_version": self.model_version,
             "calibration_version": self.calibration_version,
+            "basis": self.basis.to_json(),
         }

@@ -68,6 +68,28 @@ FLAG_TEXT = {
     "extraction_failed": ("File unreadable", "Text could not be read from at least one file."),
 }
 
+BASIS_CALIBRATION = {
+    "default": "Hand-set rules: no reviewer decisions learned from yet, so treat it as a rough guide.",
+    "global": "Learned from {n} reviewer decisions across badges; this badge has too few of its own yet.",
+    "badge": "Learned from {n} reviewer decisions on this badge.",
+}
+BASIS_CONTEXT = {
+    "content": "Read against the rubric alone.",
+    "peers": "Read against the rubric and compared with other submissions.",
+    "history": "Read against the rubric and compared with this badge's reviewed submissions.",
+}
+
+
+def basis_text(prescore: dict[str, Any] | None) -> str:
+    """What a stored pre-score rests on, in a sentence or two (empty for older pre-scores)."""
+    basis = (prescore or {}).get("basis") or {}
+    calibration = BASIS_CALIBRATION.get(basis.get("calibration", ""))
+    if calibration is None:
+        return ""
+    return " ".join(t for t in (calibration.format(n=basis.get("examples", 0)),
+                                BASIS_CONTEXT.get(basis.get("context", ""), "")) if t)
+
+
 TIER_COLOURS = {"foundation": "#2f855a", "practitioner": "#2b6cb0", "advanced": "#6b46c1",
                 "expert": "#b7791f"}
 
@@ -186,6 +208,7 @@ def init_templating(app: Flask) -> None:
         verdict_label=lambda v: VERDICT_LABELS.get(v or "", humanise_word(v)),
         check_label=lambda name: CHECK_LABELS.get(name, humanise_word(name)),
         tier_colour=lambda t: TIER_COLOURS.get(t or "", "#4a5568"),
+        basis_text=basis_text,
     )
     app.jinja_env.globals.update(FLAG_TEXT=FLAG_TEXT, BAND_LABELS=BAND_LABELS, VERDICT_TEXT=VERDICT_TEXT)
     app.jinja_env.trim_blocks = True

@@ -79,6 +79,10 @@ def test_recorded_decisions_change_the_version_and_raise_held_out_auroc(
 
     assert {r.calibration_version for r in before} == {global_calibration.version}
     assert {r.calibration_version for r in after} == {cal.version} != {global_calibration.version}
+    # What each rests on: the global model before, this badge's own decisions after.
+    assert {(r.basis.calibration, r.basis.examples) for r in before} == {("global", global_calibration.n_examples)}
+    assert {(r.basis.calibration, r.basis.examples) for r in after} == {("badge", len(decisions))}
+    assert {r.basis.context for r in after} == {"history"}
     auc_before = auroc(np.asarray([r.score for r in before]), truth)
     auc_after = auroc(np.asarray([r.score for r in after]), truth)
     assert auc_after > auc_before + 0.02, (auc_before, auc_after)

@@ -53,7 +53,10 @@ def test_result_shape_and_json(encoder: CachedEncoder) -> None:
     assert r.calibration_version == DEFAULT_CALIBRATION.version
     assert r.vector.shape == (encoder.dim,) and abs(float(np.linalg.norm(r.vector)) - 1) < 1e-4
     data = json.loads(json.dumps(r.to_json()))
-    assert set(data) == {"score", "band", "confidence", "criteria", "flags", "model_version", "calibration_version"}
+    assert set(data) == {"score", "band", "confidence", "criteria", "flags", "model_version", "calibration_version",
+                         "basis"}
+    # Nothing learned and no other submissions: the reviewer is told so.
+    assert data["basis"] == {"calibration": "default", "examples": 0, "context": "content"}
     assert [c["id"] for c in data["criteria"]] == [c.id for c in CRITERIA]
     for c in data["criteria"]:
         assert 0 <= c["probability"] <= 1 and c["passages"]

@@ -109,6 +109,8 @@ def test_badge_to_verified_credential(page: Page, live_server: str, make_user: A
     row.get_by_role("link", name="Review").click()
     expect(page.locator(".big-score")).to_contain_text("%")
     expect(page.locator(".passages mark").first).to_be_visible()
+    # A fresh organisation has no decisions to learn from, and the reviewer is told so.
+    expect(page.locator(".prescore-summary .basis")).to_contain_text("no reviewer decisions learned from yet")
     _shot(page, screenshot_dir, "08_review_detail")
     page.get_by_label("Approve").check()
     page.locator("#comment").fill("Clear joins, a measured speed-up and real business use.")

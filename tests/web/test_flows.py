@@ -73,6 +73,19 @@ def test_changes_requested_feedback_and_new_version(
     assert "Version 2" in page and "Earlier versions" in page and "Too short." in page
 
 
+def test_review_page_says_what_the_pre_score_rests_on(client: Any, runtime: Any, make_user: Any, make_badge: Any,
+                                                     sign_in: Any) -> None:
+    badge = make_badge()
+    sub_id = _scored(runtime, make_user("learner"), badge, score=0.8, band="needs_review")
+    with runtime.db.unit_of_work() as session:
+        sub = session.get(Submission, sub_id)
+        sub.prescore = {**sub.prescore, "basis": {"calibration": "badge", "examples": 42, "context": "history"}}
+    sign_in(make_user("reviewer"))
+    page = client.get(f"/review/{sub_id}").get_data(as_text=True)
+    assert "Learned from 42 reviewer decisions on this badge." in page
+    assert "compared with this badge&#39;s reviewed submissions" in page
+
+
 def test_admin_suspends_and_reinstates(client: Any, runtime: Any, make_user: Any, make_badge: Any,
                                        sign_in: Any, csrf: Any) -> None:
     admin, learner = make_user("admin"), make_user("learner", department="Finance")
