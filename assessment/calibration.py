@@ -27,6 +27,7 @@ from embeddings import Encoder
 DEFAULT_PASS_THRESHOLD = 0.85
 DEFAULT_FAIL_THRESHOLD = 0.25
 MIN_BADGE_EXAMPLES = 10
+MIN_STAGE_ROWS = 20  # a global stage is fitted only on at least this many examples
 MAX_HISTORY = 500  # most recent graded submissions a badge calibration keeps
 MAX_HISTORY_STEMS = 400
 STAGES = ("content", "peers", "history")
@@ -207,7 +208,8 @@ def fit_calibration(
 ) -> Calibration:
     """Fit a calibration from graded examples.
 
-    With ``badge_id`` None: a global one across all the examples' badges. Otherwise: one for
+    With ``badge_id`` None: a global one across all the examples' badges (from at least
+    MIN_STAGE_ROWS examples with both outcomes). Otherwise: one for
     that badge (only its own examples are used), built on ``base`` (the global one), when it
     has at least ``min_examples`` examples with both outcomes; else ``base`` itself is returned.
     ``pass_mark`` defaults to the base's (0.5). Raises CalibrationError on outcomes outside [0, 1].
@@ -221,7 +223,8 @@ def fit_calibration(
     mark = base.pass_mark if pass_mark is None else pass_mark
     own = list(examples) if badge_id is None else [ex for ex in examples if ex.item.badge_id == badge_id]
     outcomes = [ex.score >= mark for ex in own]
-    if len(own) < min_examples or all(outcomes) or not any(outcomes):
+    enough = min_examples if badge_id is not None else max(min_examples, MIN_STAGE_ROWS)
+    if len(own) < enough or all(outcomes) or not any(outcomes):
         return base
     if badge_id is None:
         return versioned(fit_global(own, encoder, pass_mark=mark))

@@ -12,6 +12,7 @@ from assessment.calibration import (
     DEFAULT_HISTORY_MODEL,
     DEFAULT_PASS_THRESHOLD,
     MAX_HISTORY_STEMS,
+    MIN_STAGE_ROWS,
     Calibration,
     GradedExample,
     HistoryEntry,
@@ -172,7 +173,7 @@ def fit_global(examples: Sequence[GradedExample], encoder: Encoder, *, pass_mark
         ("peers", ts.has_peers),
         ("history", ts.has_history),
     ):
-        if mask.sum() < 20 or len(set(ts.y[mask] >= pass_mark)) < 2:
+        if mask.sum() < MIN_STAGE_ROWS or len(set(ts.y[mask] >= pass_mark)) < 2:
             continue
         groups = [g for g, m in zip(ts.groups, mask, strict=True) if m]
         stage, _ = fit_stage(ts.table[mask], ts.y[mask], groups, STAGE_FEATURES[name], pass_mark)

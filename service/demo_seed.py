@@ -73,6 +73,10 @@ def seed_demo(runtime: Runtime, *, now: datetime, echo: Callable[[str], None] = 
     awards = _load_awards(runtime, catalogue, learners, fixed, rng, now, settings, echo)
     history = _load_review_history(runtime, catalogue, learners, rng, now, settings)
     echo(f"demo: {history} past submissions pre-scored and decided by the demo reviewers")
+    from service.jobs import calibrate_global  # the model is loaded by now (pre-scored history)
+
+    learned = calibrate_global(runtime)  # as the workers would after those decisions
+    echo(f"demo: pre-score calibration learned from {learned['examples']} of those decisions")
     subs = _load_submissions(runtime, catalogue, learners, fixed, rng, now)
     echo(f"demo: {awards} signed credentials, {subs} submissions waiting for pre-scoring")
     return {"badges": len(catalogue["badges"]), "learners": len(learners), "awards": awards, "submissions": subs}

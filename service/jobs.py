@@ -198,6 +198,29 @@ def recalibrate_badge(badge_id: str) -> dict[str, Any]:
     return calibrate_badge(current_runtime(), badge_id)
 
 
+def recalibrate_global() -> dict[str, Any]:
+    """Refit the calibration shared by badges without enough decisions of their own."""
+    return calibrate_global(current_runtime())
+
+
+def calibrate_global(runtime: Runtime) -> dict[str, Any]:
+    """Fit and store a new global calibration when enough decisions came in since the last."""
+    from assessment import fit_calibration
+    from service.operations.calibration import decided_counts, global_examples, global_refit_due, store_calibration
+
+    with runtime.db.sessions() as session:
+        if not global_refit_due(session):
+            return {"examples": 0, "version": None}
+        decided, _ = decided_counts(session)
+        examples = global_examples(session)
+    calibration = fit_calibration(examples, default_encoder())
+    with runtime.db.unit_of_work() as session:
+        # ``examples`` records the decisions counted at fit time, so the next refit is due
+        # GLOBAL_REFIT_EVERY decisions later whatever the per-badge cap left out.
+        row = store_calibration(session, calibration=calibration, badge_id=None, examples=decided, now=_now())
+        return {"examples": len(examples), "version": row.version if row else None}
+
+
 def calibrate_badge(runtime: Runtime, badge_id: str) -> dict[str, Any]:
     """Fit and store a new calibration version for ``badge_id`` when its history allows."""
     from assessment import Calibration, fit_calibration

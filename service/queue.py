@@ -15,6 +15,7 @@ log = logging.getLogger(__name__)
 SCORE_JOB = "service.jobs.score_submission"
 INDEX_JOB = "service.jobs.rebuild_badge_index"
 CALIBRATE_JOB = "service.jobs.recalibrate_badge"
+CALIBRATE_GLOBAL_JOB = "service.jobs.recalibrate_global"
 
 
 def scoring_queue(connection: Redis, name: str) -> Queue:
@@ -53,20 +54,22 @@ def enqueue_index_rebuild(connection: Redis | None, queue_name: str) -> None:
 
 
 def enqueue_recalibration(connection: Redis | None, queue_name: str, badge_id: str) -> None:
-    """Ask a worker to refit a badge's calibration after new reviewer decisions.
+    """Ask a worker to refit a badge's calibration after new reviewer decisions, and then the
+    global one (which refits only once enough decisions have come in since its last fit).
 
-    One job per badge at a time: the job id is the badge's, so a burst of decisions while a
-    refit waits in the queue adds nothing.
+    One job of each at a time: the job ids are fixed, so a burst of decisions while a refit
+    waits in the queue adds nothing.
     """
     if connection is None:
         return
     try:
         queue = scoring_queue(connection, queue_name)
-        job_id = f"calibrate-{badge_id}"
-        existing = queue.fetch_job(job_id)
-        if existing is not None and existing.get_status(refresh=True) == "queued":
-            return
-        queue.enqueue(CALIBRATE_JOB, badge_id, job_id=job_id, result_ttl=3600)
+        for job_func, args, job_id in ((CALIBRATE_JOB, (badge_id,), f"calibrate-{badge_id}"),
+                                       (CALIBRATE_GLOBAL_JOB, (), "calibrate-global")):
+            # Still waiting in the queue list itself (a job hash can outlive its queue entry).
+            if connection.lpos(queue.key, job_id) is not None:
+                continue
+            queue.enqueue(job_func, *args, job_id=job_id, result_ttl=3600)
     except RedisError as exc:
         log.warning("Redis unavailable, recalibration of %s deferred: %s", badge_id, exc)
 

@@ -33,6 +33,7 @@ class BulkResult:
     awarded: list[str] = field(default_factory=list)
     first_approvals: list[str] = field(default_factory=list)
     skipped: list[Skipped] = field(default_factory=list)
+    badge_ids: list[str] = field(default_factory=list)  # the badges whose calibration has new decisions
 
 
 @dataclass(frozen=True)
@@ -111,6 +112,8 @@ def decide_many(session: Session, *, reviewer: User, submission_ids: list[str], 
             result.skipped.append(Skipped(sid, str(exc)))
             continue
         result.decided.append(sid)
+        if submission.badge_id not in result.badge_ids:
+            result.badge_ids.append(submission.badge_id)
         if award is not None:
             result.awarded.append(sid)
         elif decision == "approve" and submission.status != "approved":

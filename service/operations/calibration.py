@@ -4,22 +4,31 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from assessment import Calibration, GradedExample
+from assessment import DEFAULT_CALIBRATION, Calibration, GradedExample
+from assessment.calibration import MIN_STAGE_ROWS
 from service.models import Badge, CalibrationRecord, Review, Submission
 from service.operations.scoring import evidence_item
 
 OUTCOME = {"approve": 1.0, "reject": 0.0, "request_changes": 0.0}
+# The global calibration (for badges without enough decisions of their own) is refitted once
+# this many submissions have been decided since the last fit, from at most the newest
+# GLOBAL_PER_BADGE decisions of each badge (so one busy badge does not speak for all).
+GLOBAL_REFIT_EVERY = 20
+GLOBAL_MIN_EXAMPLES = MIN_STAGE_ROWS
+GLOBAL_PER_BADGE = 100
+GLOBAL_MAX_DECISIONS = 2000
 
 
-def graded_examples(session: Session, badge_id: str) -> list[GradedExample]:
-    """Every decided version of the badge's submissions, oldest first, with its outcome."""
-    rows = session.execute(
-        select(Review, Submission).join(Submission, Submission.id == Review.submission_id)
-        .where(Submission.badge_id == badge_id).order_by(Review.created_at)
-    ).all()
+def graded_examples(session: Session, badge_id: str | None, *, newest: int | None = None) -> list[GradedExample]:
+    """Every decided version of the badge's submissions (of every badge for None; only the
+    ``newest`` decisions when given), oldest first, with its outcome."""
+    query = select(Review, Submission).join(Submission, Submission.id == Review.submission_id)
+    if badge_id is not None:
+        query = query.where(Submission.badge_id == badge_id)
+    rows = session.execute(query.order_by(Review.created_at.desc()).limit(newest)).all()[::-1]
     latest: dict[tuple[str, int], float] = {}
     subs: dict[str, Submission] = {}
     for review, sub in rows:
@@ -32,6 +41,37 @@ def graded_examples(session: Session, badge_id: str) -> list[GradedExample]:
             continue  # only the current version's text is at hand; earlier ones are archived
         examples.append(GradedExample(item=evidence_item(sub), score=outcome))
     return examples
+
+
+def decided_counts(session: Session) -> tuple[int, int]:
+    """How many submissions have a decision on their current version, and of how many badges."""
+    submissions, badges = session.execute(
+        select(func.count(func.distinct(Review.submission_id)), func.count(func.distinct(Submission.badge_id)))
+        .join(Submission, Submission.id == Review.submission_id).where(Review.version == Submission.version)
+    ).one()
+    return int(submissions or 0), int(badges or 0)
+
+
+def global_refit_due(session: Session) -> bool:
+    """True when enough new decisions have come in since the global calibration was fitted,
+    over at least two badges (one badge's decisions are its own calibration, not a model for
+    the others)."""
+    decided, badges = decided_counts(session)
+    if badges < 2:
+        return False
+    current = latest_calibration(session, None)
+    if current is None:
+        return decided >= GLOBAL_MIN_EXAMPLES
+    return decided - current.examples >= GLOBAL_REFIT_EVERY
+
+
+def global_examples(session: Session) -> list[GradedExample]:
+    """The examples the global calibration learns from: the newest GLOBAL_PER_BADGE decided
+    submissions of each badge, among the newest GLOBAL_MAX_DECISIONS decisions."""
+    by_badge: dict[str, list[GradedExample]] = {}
+    for ex in graded_examples(session, None, newest=GLOBAL_MAX_DECISIONS):
+        by_badge.setdefault(ex.item.badge_id, []).append(ex)
+    return [ex for exs in by_badge.values() for ex in exs[-GLOBAL_PER_BADGE:]]
 
 
 def latest_calibration(session: Session, badge_id: str | None) -> CalibrationRecord | None:
@@ -48,7 +88,7 @@ def store_calibration(session: Session, *, calibration: Calibration, badge_id: s
     current = latest_calibration(session, badge_id)
     if current is not None and current.version == calibration.version:
         return None
-    if calibration.badge_id != badge_id:
+    if calibration.badge_id != badge_id or calibration.version == DEFAULT_CALIBRATION.version:
         return None  # not enough history: the fit fell back to its base, nothing new to store
     row = CalibrationRecord(badge_id=badge_id, version=calibration.version, data=calibration.to_json(),
                             examples=examples, created_at=now)

@@ -22,7 +22,8 @@ from service.operations.review_groups import review_groups
 from service.operations.review_metrics import badge_metrics, reviewer_metrics
 from service.operations.reviews import CLAIM_TTL, claim, decide, get_reviewable, release
 from service.operations.submissions import current_files
-from service.web.context import commit, db, now, settings
+from service.queue import enqueue_recalibration
+from service.web.context import commit, db, now, redis_or_none, settings
 from service.web.security import web_role, web_user
 from service.web.templating import FLAG_TEXT
 
@@ -178,6 +179,7 @@ def decision(submission_id: str) -> Response | tuple[str, int]:
         found = get_reviewable(db(), reviewer=reviewer, submission_id=submission_id)
         return _render_detail(found, errors=exc.errors, form=request.form, status=422)
     commit()
+    enqueue_recalibration(redis_or_none(), settings().queue_name, updated.badge_id)
     who = updated.learner.name
     if award is not None and award.credential is not None:
         flash({"text": f"Approved: {who} now holds {updated.badge.name}.",
@@ -253,6 +255,8 @@ def bulk() -> Response | str:
         return render_template("review/bulk_confirm.html", plan=plan, comment=comment, back=back,
                                errors=exc.errors)
     commit()
+    for badge_id in result.badge_ids:
+        enqueue_recalibration(redis_or_none(), settings().queue_name, badge_id)
     n = len(result.decided)
     plural = "" if n == 1 else "s"
     if decision == "approve":

@@ -138,6 +138,18 @@ def as_percent(value: float | None) -> str:
     return "—" if value is None else f"{round(float(value) * 100)}%"
 
 
+def as_chance(value: float | None) -> str:
+    """An estimated probability as a percentage that never claims certainty: 0.734 -> '73%',
+    0.999 -> '>99%', 0.001 -> '<1%' (an em dash for None)."""
+    if value is None:
+        return "—"
+    if value >= 0.995:
+        return ">99%"
+    if value < 0.005:
+        return "<1%"
+    return as_percent(value)
+
+
 def file_size(value: int) -> str:
     """Bytes as '12 KB' / '3.4 MB' (binary units, as upload limits are set)."""
     if value < 1024:
@@ -198,6 +210,7 @@ def init_templating(app: Flask) -> None:
         date=format_date,
         datetime=format_datetime,
         pct=as_percent,
+        chance=as_chance,
         filesize=file_size,
         words=humanise_word,
         sentence=lambda text: (text or "")[:1].upper() + (text or "")[1:],

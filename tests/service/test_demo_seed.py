@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import func, select
 
 from service.demo_seed import seed_demo
-from service.models import Award, Badge, Credential, Organisation, Pathway, Review, Submission, User
+from service.models import Award, Badge, CalibrationRecord, Credential, Organisation, Pathway, Review, Submission, User
 from service.operations.credentials import verify_any
 
 
@@ -25,6 +25,9 @@ def test_demo_organisation_is_complete_verifiable_and_loaded_once(runtime: Any) 
         assert session.scalar(select(func.count(User.id)).where(User.role == "learner")) >= 200
         assert session.scalar(select(func.count(Award.id))) >= 300
         assert session.scalar(select(func.count(Review.id))) > 0  # a decided history for the dashboard
+        # ... that the pre-scorer has learnt from: the queue is not scored by hand-set rules.
+        learned = session.scalar(select(CalibrationRecord).where(CalibrationRecord.badge_id.is_(None)))
+        assert learned is not None and learned.examples == session.scalar(select(func.count(Review.id)))
         assert session.scalar(select(func.count(Submission.id)).where(Submission.status == "queued")) > 0
         sample = list(session.scalars(select(Credential).limit(3)))
         for credential in sample:
