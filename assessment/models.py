@@ -215,6 +215,9 @@ def fit_isotonic(raw: np.ndarray, y: np.ndarray) -> IsotonicMap:
     ties and a reviewer's queue loses their order. Joining each step's value at the mean raw
     score of its members instead (Oron & Flournoy 2017) keeps the pooled calibration and makes
     the curve strictly increasing between the outermost step centres.
+
+    The curve stays within [b, 1 - b], b = 0.5 / (n + 1) for n examples (the rule of
+    succession's bound): forty approvals in a row are strong evidence, not a certainty.
     """
     from sklearn.isotonic import IsotonicRegression
 
@@ -223,8 +226,9 @@ def fit_isotonic(raw: np.ndarray, y: np.ndarray) -> IsotonicMap:
     levels = np.unique(fitted)
     xs = np.asarray([raw[fitted == v].mean() for v in levels], dtype=np.float64)
     lo, hi = float(raw.min()), float(raw.max())
+    bound = 0.5 / (len(y) + 1)
     if len(xs) < 2:  # one outcome level: every score maps to it
-        return IsotonicMap((lo, max(hi, lo + 1e-9)), (float(levels[0]),) * 2)
+        return IsotonicMap((lo, max(hi, lo + 1e-9)), (float(np.clip(levels[0], bound, 1 - bound)),) * 2)
     # Beyond the outer centres the curve goes on with its end segments' slopes (within [0, 1]),
     # so the highest and lowest scores keep their order too.
     slope_lo = (levels[1] - levels[0]) / (xs[1] - xs[0])
@@ -232,4 +236,4 @@ def fit_isotonic(raw: np.ndarray, y: np.ndarray) -> IsotonicMap:
     xs = np.concatenate([[lo], xs, [hi]])
     ys = np.concatenate([[levels[0] - slope_lo * (xs[1] - lo)], levels, [levels[-1] + slope_hi * (hi - xs[-2])]])
     keep = np.concatenate([[xs[1] > lo], np.ones(len(levels), dtype=bool), [hi > xs[-2]]])
-    return IsotonicMap(tuple(xs[keep].tolist()), tuple(np.clip(ys[keep], 0.0, 1.0).tolist()))
+    return IsotonicMap(tuple(xs[keep].tolist()), tuple(np.clip(ys[keep], bound, 1 - bound).tolist()))
