@@ -209,9 +209,9 @@ def calibrate_global(runtime: Runtime) -> dict[str, Any]:
     from service.operations.calibration import decided_counts, global_examples, global_refit_due, store_calibration
 
     with runtime.db.sessions() as session:
-        if not global_refit_due(session):
+        decided, badges = decided_counts(session)
+        if not global_refit_due(session, decided=decided, badges=badges):
             return {"examples": 0, "version": None}
-        decided, _ = decided_counts(session)
         examples = global_examples(session)
     calibration = fit_calibration(examples, default_encoder())
     with runtime.db.unit_of_work() as session:

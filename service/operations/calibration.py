@@ -52,11 +52,10 @@ def decided_counts(session: Session) -> tuple[int, int]:
     return int(submissions or 0), int(badges or 0)
 
 
-def global_refit_due(session: Session) -> bool:
-    """True when enough new decisions have come in since the global calibration was fitted,
-    over at least two badges (one badge's decisions are its own calibration, not a model for
-    the others)."""
-    decided, badges = decided_counts(session)
+def global_refit_due(session: Session, *, decided: int, badges: int) -> bool:
+    """True when enough new decisions (``decided_counts``) have come in since the global
+    calibration was fitted, over at least two badges (one badge's decisions are its own
+    calibration, not a model for the others)."""
     if badges < 2:
         return False
     current = latest_calibration(session, None)
