@@ -9,6 +9,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
+from redis import Redis
 from redis.exceptions import RedisError
 from rq.job import Job
 
@@ -17,6 +18,8 @@ from assessment.extraction import extract_text
 from embeddings import default_encoder
 from service.models import Submission
 from service.operations.scoring import (
+    RESCORING,
+    SCORING,
     calibrations_for,
     claim_for_scoring,
     evidence_item,
@@ -24,12 +27,13 @@ from service.operations.scoring import (
     load_for_scoring,
     peers_for,
     pending_files,
+    recalibrated_ids,
     record_scoring_failure,
     scored_key,
     store_prescore,
     warm_up_inputs,
 )
-from service.queue import scoring_queue
+from service.queue import enqueue_rescoring, scoring_queue
 from service.runtime import Runtime, current_runtime
 
 log = logging.getLogger(__name__)
@@ -37,6 +41,11 @@ log = logging.getLogger(__name__)
 
 def _now() -> datetime:
     return datetime.now(UTC)
+
+
+def _redis_or_none(runtime: Runtime) -> Redis | None:
+    """Redis when configured: ``seed-demo`` runs these jobs' bodies without one."""
+    return runtime.redis() if runtime.settings.redis_url else None
 
 
 # A job that starts while a burst is still arriving would score the few submissions already
@@ -118,15 +127,8 @@ def score_claimed(runtime: Runtime, *, first_id: str | None, batch: int = 32,
         needs_text = ids_with_pending_files(session, ids)
     for sid in needs_text:
         _extract_files(runtime, sid)
-    with db.sessions() as session:
-        subs = load_for_scoring(session, ids)
-        keys = {s.id: scored_key(s) for s in subs}
-        items = [evidence_item(s) for s in subs]
-        badge_ids = sorted({s.badge_id for s in subs})
-        peers = peers_for(session, badge_ids)
-        calibrations = calibrations_for(session, badge_ids)
     try:
-        results = prescore_batch(items, default_encoder(), calibrations=calibrations, peers=peers)
+        scored = _score_and_store(runtime, ids, expect=SCORING)
     except Exception as exc:  # noqa: BLE001 - any scoring bug must end as a visible status
         log.exception("scoring failed for %s", ids)
         error = "".join(traceback.format_exception_only(exc)).strip()
@@ -136,14 +138,58 @@ def score_claimed(runtime: Runtime, *, first_id: str | None, batch: int = 32,
                 if sub is not None and sub.status == "scoring":
                     record_scoring_failure(session, submission=sub, error=error, now=_now())
         return {"claimed": len(ids), "scored": 0}
-    scored = 0
+    return {"claimed": len(ids), "scored": scored}
+
+
+def _score_and_store(runtime: Runtime, ids: list[str], *, expect: tuple[str, ...]) -> int:
+    """Pre-score ``ids`` in one model call and commit each result on its own; returns how many
+    were stored (a submission decided or changed meanwhile is left as it is)."""
+    db = runtime.db
+    with db.sessions() as session:
+        subs = load_for_scoring(session, ids)
+        keys = {s.id: scored_key(s) for s in subs}
+        items = [evidence_item(s) for s in subs]
+        badge_ids = sorted({s.badge_id for s in subs})
+        peers = peers_for(session, badge_ids)
+        calibrations = calibrations_for(session, badge_ids)
+    results = prescore_batch(items, default_encoder(), calibrations=calibrations, peers=peers)
+    stored = 0
     for result in results:
         with db.unit_of_work() as session:
             sub = session.get(Submission, result.item_id)
             if sub is not None and store_prescore(session, submission=sub, result=result,
-                                                  key=keys[result.item_id], now=_now()):
-                scored += 1
-    return {"claimed": len(ids), "scored": scored}
+                                                  key=keys[result.item_id], now=_now(), expect=expect):
+                stored += 1
+    return stored
+
+
+# Rescoring after a refit goes in batches like a burst, at most RESCORE_LIMIT per pass (a
+# later refit starts another pass for the rest).
+RESCORE_BATCH = 32
+RESCORE_LIMIT = 2000
+
+
+def rescore_recalibrated() -> dict[str, int]:
+    """Pre-score again the undecided submissions an older calibration scored (after a refit)."""
+    return rescore_stale_calibrations(current_runtime())
+
+
+def rescore_stale_calibrations(runtime: Runtime, *, batch: int = RESCORE_BATCH) -> dict[str, int]:
+    """Replace, in place, the pre-scores that an older calibration made, so the review queue
+    follows what reviewers have taught it since.
+
+    The submissions stay ``scored`` throughout (the queue keeps showing the old pre-score until
+    the new one is committed), and a batch that fails keeps its old pre-scores.
+    """
+    with runtime.db.sessions() as session:
+        ids = recalibrated_ids(session, limit=RESCORE_LIMIT)
+    rescored = 0
+    for start in range(0, len(ids), batch):
+        try:
+            rescored += _score_and_store(runtime, ids[start:start + batch], expect=RESCORING)
+        except Exception:  # noqa: BLE001 - the old pre-scores stand; the next refit tries again
+            log.exception("rescoring failed for %s", ids[start:start + batch])
+    return {"stale": len(ids), "rescored": rescored}
 
 
 def _extract_files(runtime: Runtime, submission_id: str) -> None:
@@ -218,7 +264,10 @@ def calibrate_global(runtime: Runtime) -> dict[str, Any]:
         # ``examples`` records the decisions counted at fit time, so the next refit is due
         # GLOBAL_REFIT_EVERY decisions later whatever the per-badge cap left out.
         row = store_calibration(session, calibration=calibration, badge_id=None, examples=decided, now=_now())
-        return {"examples": len(examples), "version": row.version if row else None}
+        version = row.version if row else None
+    if version is not None:
+        enqueue_rescoring(_redis_or_none(runtime), runtime.settings.queue_name)
+    return {"examples": len(examples), "version": version}
 
 
 def calibrate_badge(runtime: Runtime, badge_id: str) -> dict[str, Any]:
@@ -234,4 +283,7 @@ def calibrate_badge(runtime: Runtime, badge_id: str) -> dict[str, Any]:
     with runtime.db.unit_of_work() as session:
         row = store_calibration(session, calibration=calibration, badge_id=badge_id, examples=len(examples),
                                 now=_now())
-        return {"examples": len(examples), "version": row.version if row else None}
+        version = row.version if row else None
+    if version is not None:
+        enqueue_rescoring(_redis_or_none(runtime), runtime.settings.queue_name)
+    return {"examples": len(examples), "version": version}

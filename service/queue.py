@@ -16,11 +16,34 @@ SCORE_JOB = "service.jobs.score_submission"
 INDEX_JOB = "service.jobs.rebuild_badge_index"
 CALIBRATE_JOB = "service.jobs.recalibrate_badge"
 CALIBRATE_GLOBAL_JOB = "service.jobs.recalibrate_global"
+RESCORE_JOB = "service.jobs.rescore_recalibrated"
+
+
+def global_job_id(queue_name: str, what: str) -> str:
+    """The fixed id of a job that exists once per deployment (the global refit, the rescoring
+    pass, the index rebuild): job ids are global to a Redis, which several deployments may share."""
+    return f"{what}-{queue_name}"
 
 
 def scoring_queue(connection: Redis, name: str) -> Queue:
     """The queue scoring jobs go to."""
     return Queue(name, connection=connection, default_timeout=600, serializer=JSONSerializer)
+
+
+def background_queue(connection: Redis, name: str) -> Queue:
+    """The queue for work that can wait behind new submissions (rescoring after a refit)."""
+    return Queue(f"{name}-background", connection=connection, default_timeout=1800, serializer=JSONSerializer)
+
+
+def worker_queues(connection: Redis, name: str) -> list[Queue]:
+    """What a worker listens to, in priority order: RQ takes from the first non-empty queue,
+    so a burst of new submissions is scored before any rescoring."""
+    return [scoring_queue(connection, name), background_queue(connection, name)]
+
+
+def _waiting(connection: Redis, queue: Queue, job_id: str) -> bool:
+    """True when ``job_id`` is still in the queue list itself (a job hash can outlive its entry)."""
+    return connection.lpos(queue.key, job_id) is not None
 
 
 def enqueue_scoring(connection: Redis | None, queue_name: str, submission_ids: Iterable[str]) -> int:
@@ -48,7 +71,8 @@ def enqueue_index_rebuild(connection: Redis | None, queue_name: str) -> None:
     if connection is None:
         return
     try:
-        scoring_queue(connection, queue_name).enqueue(INDEX_JOB, job_id="rebuild-badge-index")
+        job_id = global_job_id(queue_name, "rebuild-badge-index")
+        scoring_queue(connection, queue_name).enqueue(INDEX_JOB, job_id=job_id)
     except RedisError as exc:
         log.warning("Redis unavailable, index rebuild deferred: %s", exc)
 
@@ -65,13 +89,26 @@ def enqueue_recalibration(connection: Redis | None, queue_name: str, badge_id: s
     try:
         queue = scoring_queue(connection, queue_name)
         for job_func, args, job_id in ((CALIBRATE_JOB, (badge_id,), f"calibrate-{badge_id}"),
-                                       (CALIBRATE_GLOBAL_JOB, (), "calibrate-global")):
-            # Still waiting in the queue list itself (a job hash can outlive its queue entry).
-            if connection.lpos(queue.key, job_id) is not None:
-                continue
-            queue.enqueue(job_func, *args, job_id=job_id, result_ttl=3600)
+                                       (CALIBRATE_GLOBAL_JOB, (), global_job_id(queue_name, "calibrate-global"))):
+            if not _waiting(connection, queue, job_id):
+                queue.enqueue(job_func, *args, job_id=job_id, result_ttl=3600)
     except RedisError as exc:
         log.warning("Redis unavailable, recalibration of %s deferred: %s", badge_id, exc)
+
+
+def enqueue_rescoring(connection: Redis | None, queue_name: str) -> None:
+    """After a new calibration was stored: pre-score again, in the background, the undecided
+    submissions an older calibration scored. One job waits at a time, so a run of refits
+    while reviewers work costs one rescoring pass after them, not one per decision."""
+    if connection is None:
+        return
+    try:
+        queue = background_queue(connection, queue_name)
+        job_id = global_job_id(queue_name, "rescore")
+        if not _waiting(connection, queue, job_id):
+            queue.enqueue(RESCORE_JOB, job_id=job_id, result_ttl=3600)
+    except RedisError as exc:
+        log.warning("Redis unavailable, rescoring after recalibration deferred: %s", exc)
 
 
 def enqueue_rubric_change(connection: Redis | None, queue_name: str, badge_id: str, rescore: Iterable[str]) -> None:

@@ -17,7 +17,7 @@ from rq.serializers import JSONSerializer
 
 from service.mailer import send_outbox
 from service.operations.scoring import fail_exhausted, stale_submission_ids
-from service.queue import enqueue_scoring, scoring_queue
+from service.queue import enqueue_scoring, scoring_queue, worker_queues
 from service.runtime import Runtime, build_runtime, install_runtime
 from service.settings import Settings
 
@@ -86,7 +86,7 @@ def run_worker(settings: Settings, *, burst: bool = False, preload: bool = True)
     thread = threading.Thread(target=_sweeper, args=(runtime, stop), daemon=True, name="sweeper")
     if not burst:
         thread.start()
-    worker = SimpleWorker([scoring_queue(connection, settings.queue_name)], connection=connection,
+    worker = SimpleWorker(worker_queues(connection, settings.queue_name), connection=connection,
                           serializer=JSONSerializer)
     try:
         return bool(worker.work(burst=burst, with_scheduler=False, logging_level="INFO"))

@@ -292,17 +292,17 @@ def make_badge(runtime: Any) -> Callable[..., Any]:
 
 @pytest.fixture
 def drain_queue(runtime: Any) -> Callable[[], None]:
-    """Run a real RQ SimpleWorker in burst mode until the scoring queue is empty."""
+    """Run a real RQ SimpleWorker in burst mode until the worker's queues are empty."""
     from redis import Redis
     from rq import SimpleWorker
     from rq.serializers import JSONSerializer
 
-    from service.queue import scoring_queue
+    from service.queue import worker_queues
 
     def drain() -> None:
         conn = Redis.from_url(runtime.settings.redis_url)
-        queue = scoring_queue(conn, runtime.settings.queue_name)
-        SimpleWorker([queue], connection=conn, serializer=JSONSerializer).work(burst=True, with_scheduler=False)
+        queues = worker_queues(conn, runtime.settings.queue_name)
+        SimpleWorker(queues, connection=conn, serializer=JSONSerializer).work(burst=True, with_scheduler=False)
 
     return drain
 

@@ -9,12 +9,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime, timedelta
+from typing import Any
 
 import numpy as np
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import Select, and_, func, or_, select, update
 from sqlalchemy.orm import Session, selectinload
 
-from assessment import Calibration, Criterion, EvidenceItem, Peer, PreScore
+from assessment import DEFAULT_CALIBRATION, Calibration, Criterion, EvidenceItem, Peer, PreScore
 from assessment.evidence import Segment
 from service.models import Badge, CalibrationRecord, Submission, SubmissionFile
 
@@ -119,28 +120,31 @@ def peers_for(session: Session, badge_ids: Sequence[str], *, limit: int = 5000) 
     return out
 
 
-def calibrations_for(session: Session, badge_ids: Sequence[str]) -> dict[str, Calibration]:
-    """The newest calibration per badge, falling back to the newest global one.
-
-    Only the newest rows are read: every reviewer decision can add a version, and each one
-    carries up to 500 graded examples.
-    """
+def _newest_per_badge(badge_ids: Sequence[str], *columns: Any) -> Select[Any]:
+    """Select ``columns`` of the newest calibration row of each of ``badge_ids`` that has one."""
     newest = (
         select(CalibrationRecord.badge_id, func.max(CalibrationRecord.created_at).label("at"))
         .where(CalibrationRecord.badge_id.in_(badge_ids))
         .group_by(CalibrationRecord.badge_id)
         .subquery()
     )
-    rows = session.scalars(
-        select(CalibrationRecord).join(
-            newest, and_(CalibrationRecord.badge_id == newest.c.badge_id, CalibrationRecord.created_at == newest.c.at)
-        )
-    )
+    return select(*columns).join(
+        newest, and_(CalibrationRecord.badge_id == newest.c.badge_id, CalibrationRecord.created_at == newest.c.at))
+
+
+_NEWEST_GLOBAL = (select(CalibrationRecord).where(CalibrationRecord.badge_id.is_(None))
+                  .order_by(CalibrationRecord.created_at.desc()).limit(1))
+
+
+def calibrations_for(session: Session, badge_ids: Sequence[str]) -> dict[str, Calibration]:
+    """The newest calibration per badge, falling back to the newest global one.
+
+    Only the newest rows are read: every reviewer decision can add a version, and each one
+    carries up to 500 graded examples.
+    """
+    rows = session.scalars(_newest_per_badge(badge_ids, CalibrationRecord))
     per_badge = {row.badge_id: Calibration.from_json(row.data) for row in rows if row.badge_id is not None}
-    global_row = session.scalar(
-        select(CalibrationRecord).where(CalibrationRecord.badge_id.is_(None))
-        .order_by(CalibrationRecord.created_at.desc()).limit(1)
-    )
+    global_row = session.scalar(_NEWEST_GLOBAL)
     if global_row is not None:
         global_cal = Calibration.from_json(global_row.data)
         for b in badge_ids:
@@ -148,13 +152,39 @@ def calibrations_for(session: Session, badge_ids: Sequence[str]) -> dict[str, Ca
     return per_badge
 
 
-def store_prescore(session: Session, *, submission: Submission, result: PreScore, key: str, now: datetime) -> bool:
-    """Write a pre-score if the submission is still the version it was computed for.
+def calibration_versions(session: Session, badge_ids: Sequence[str]) -> dict[str, str]:
+    """The version of the calibration each badge is scored with now (as ``calibrations_for``
+    chooses it, without loading any calibration)."""
+    newest = _newest_per_badge(badge_ids, CalibrationRecord.badge_id, CalibrationRecord.version)
+    own: dict[str, str] = {badge_id: version for badge_id, version in session.execute(newest)}
+    newest_global = session.scalar(_NEWEST_GLOBAL.with_only_columns(CalibrationRecord.version))
+    fallback = newest_global or DEFAULT_CALIBRATION.version
+    return {b: own.get(b, fallback) for b in badge_ids}
+
+
+def recalibrated_ids(session: Session, *, limit: int) -> list[str]:
+    """Undecided pre-scored submissions, oldest first, whose pre-score was made with another
+    calibration than the one their badge is scored with now."""
+    made_with = Submission.prescore["calibration_version"].as_string()
+    rows = session.execute(select(Submission.id, Submission.badge_id, made_with)
+                           .where(Submission.status == "scored").order_by(Submission.submitted_at)).all()
+    current = calibration_versions(session, sorted({badge_id for _, badge_id, _ in rows}))
+    return [sid for sid, badge_id, version in rows if version != current[badge_id]][:limit]
+
+
+SCORING = ("scoring", "queued")
+RESCORING = ("scored",)
+
+
+def store_prescore(session: Session, *, submission: Submission, result: PreScore, key: str, now: datetime,
+                   expect: tuple[str, ...] = SCORING) -> bool:
+    """Write a pre-score if the submission is still the version it was computed for and in
+    one of the ``expect`` states (``RESCORING`` replaces an undecided pre-score in place).
 
     Returns False (and writes nothing) when the learner resubmitted or a reviewer decided in
     the meantime: idempotent, a re-run for the same key changes nothing.
     """
-    if submission.status not in ("scoring", "queued") or scored_key(submission) != key:
+    if submission.status not in expect or scored_key(submission) != key:
         return False
     submission.prescore = result.to_json()
     submission.score = result.score

@@ -1,5 +1,6 @@
 """Learning from reviewers through the API: decisions for one badge give it its own
-calibration version, and the pre-score of held-out evidence ranks better with it."""
+calibration version, and the badge's undecided submissions are pre-scored again with it, so
+the queue reviewers see ranks better."""
 
 from __future__ import annotations
 
@@ -8,10 +9,8 @@ from typing import Any
 
 from sqlalchemy import select
 
-from assessment import DEFAULT_CALIBRATION, prescore_batch
-from embeddings import default_encoder
-from service.models import CalibrationRecord
-from service.operations.scoring import calibrations_for, evidence_item
+from assessment import DEFAULT_CALIBRATION
+from service.models import CalibrationRecord, Submission
 
 BADGE = {
     "name": "Incident Postmortem Author",
@@ -86,15 +85,17 @@ def test_reviewer_decisions_change_the_badge_calibration_and_improve_ranking(
 
     train, held_out = list(zip(subs[:40], labels[:40], strict=True)), list(zip(subs[40:], labels[40:], strict=True))
 
-    def held_out_auroc(calibrations: dict[str, Any]) -> float:
-        from service.models import Submission
-
+    def stored_prescores() -> list[dict[str, Any]]:
+        """The held-out submissions' pre-scores as the review queue shows them."""
         with runtime.db.sessions() as session:
-            items = [evidence_item(session.get(Submission, sid)) for sid, _ in held_out]
-        results = prescore_batch(items, default_encoder(), calibrations=calibrations)
-        return _auroc([r.score for r in results], [y for _, y in held_out])
+            return [session.get(Submission, sid).prescore for sid, _ in held_out]  # type: ignore[union-attr]
 
-    before = held_out_auroc({})
+    def auroc(scores: list[float]) -> float:
+        return _auroc(scores, [y for _, y in held_out])
+
+    first = stored_prescores()
+    assert {p["calibration_version"] for p in first} == {DEFAULT_CALIBRATION.version}
+    before = auroc([p["score"] for p in first])
     reviewer_h = api_headers(reviewer)
     for sid, good in train:
         decision = {"decision": "approve"} if good else {"decision": "reject", "comment": "No specifics."}
@@ -103,9 +104,12 @@ def test_reviewer_decisions_change_the_badge_calibration_and_improve_ranking(
 
     with runtime.db.sessions() as session:
         records = list(session.scalars(select(CalibrationRecord).where(CalibrationRecord.badge_id == badge["id"])))
-        learned = calibrations_for(session, [badge["id"]])
     assert len(records) == 1
     assert records[0].version != DEFAULT_CALIBRATION.version and records[0].examples == 40
-    after = held_out_auroc(learned)
+    # The refit sent the undecided submissions back through the scorer, in place.
+    rescored = stored_prescores()
+    assert {p["calibration_version"] for p in rescored} == {records[0].version}
+    assert {p["basis"]["calibration"] for p in rescored} == {"badge"}
+    after = auroc([p["score"] for p in rescored])
     assert after > before, (before, after)
     assert after >= 0.9, after

@@ -8,15 +8,35 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import pytest
 from redis import Redis
 from rq.job import Job
 from rq.registry import FinishedJobRegistry
 
 from assessment import DEFAULT_CALIBRATION
-from service.jobs import BATCH_MAX_WAIT_SECONDS, _wait_for_batch, score_claimed, warm_up_scoring
+from service.jobs import (
+    BATCH_MAX_WAIT_SECONDS,
+    _wait_for_batch,
+    rescore_stale_calibrations,
+    score_claimed,
+    warm_up_scoring,
+)
 from service.models import CalibrationRecord, Submission
-from service.operations.scoring import calibrations_for, claim_for_scoring, warm_up_inputs
-from service.queue import enqueue_scoring, scoring_queue
+from service.operations.scoring import (
+    calibration_versions,
+    calibrations_for,
+    claim_for_scoring,
+    recalibrated_ids,
+    warm_up_inputs,
+)
+from service.queue import (
+    background_queue,
+    enqueue_rescoring,
+    enqueue_scoring,
+    global_job_id,
+    scoring_queue,
+    worker_queues,
+)
 from service.worker import sweep_once
 
 
@@ -155,3 +175,56 @@ def test_scoring_reads_each_badges_newest_calibration(make_badge: Any, runtime: 
     with runtime.db.sessions() as session:
         found = calibrations_for(session, [mine.id, other.id])
     assert {b: c.version for b, c in found.items()} == {mine.id: "mine-new", other.id: "global-new"}
+    with runtime.db.sessions() as session:
+        assert calibration_versions(session, [mine.id, other.id]) == {mine.id: "mine-new", other.id: "global-new"}
+
+
+def test_versions_fall_back_to_the_hand_set_calibration(make_badge: Any, runtime: Any) -> None:
+    badge = make_badge()
+    with runtime.db.sessions() as session:
+        assert calibration_versions(session, [badge.id]) == {badge.id: DEFAULT_CALIBRATION.version}
+
+
+def test_a_new_calibration_rescores_undecided_submissions_in_place(
+    client: Any, make_user: Any, api_headers: Any, make_badge: Any, runtime: Any
+) -> None:
+    badge, other = make_badge(), make_badge()
+    ids = [_submit(client, make_user, api_headers, badge.id, f"Evidence {i}: I joined three tables in SQL "
+                   "and checked the totals against the finance report.") for i in range(4)]
+    untouched = _submit(client, make_user, api_headers, other.id)
+    assert score_claimed(runtime, first_id=ids[0]) == {"claimed": 5, "scored": 5}
+    decided = ids.pop()
+    resp = client.post(f"/api/v1/submissions/{decided}/decision", json={"decision": "approve"},
+                       headers=api_headers(make_user("reviewer", password=None)))
+    assert resp.status_code == 200
+    with runtime.db.sessions() as session:
+        assert recalibrated_ids(session, limit=100) == []  # nothing learnt yet, nothing stale
+    with runtime.db.unit_of_work() as session:  # a refit of this badge was stored
+        taught = replace(DEFAULT_CALIBRATION, badge_id=badge.id, version="taught")
+        session.add(CalibrationRecord(badge_id=badge.id, version="taught", data=taught.to_json(),
+                                      created_at=datetime.now(UTC)))
+    with runtime.db.sessions() as session:
+        assert sorted(recalibrated_ids(session, limit=100)) == sorted(ids)
+        decided_before = session.get(Submission, decided).prescore
+
+    assert rescore_stale_calibrations(runtime, batch=2) == {"stale": 3, "rescored": 3}
+    with runtime.db.sessions() as session:
+        for sid in ids:  # still in the queue, now scored by the new calibration
+            sub = session.get(Submission, sid)
+            assert sub.status == "scored" and sub.prescore["calibration_version"] == "taught"
+            assert sub.score == pytest.approx(sub.prescore["score"], abs=1e-6) and sub.band == sub.prescore["band"]
+        assert session.get(Submission, decided).prescore == decided_before  # decided: left as it was
+        assert session.get(Submission, untouched).prescore["calibration_version"] == DEFAULT_CALIBRATION.version
+    assert rescore_stale_calibrations(runtime) == {"stale": 0, "rescored": 0}  # idempotent
+
+
+def test_a_stored_refit_queues_one_background_rescoring(runtime: Any, make_badge: Any) -> None:
+    conn = Redis.from_url(runtime.settings.redis_url)
+    for _ in range(3):  # refits while a rescoring pass still waits add nothing
+        enqueue_rescoring(conn, runtime.settings.queue_name)
+    assert background_queue(conn, runtime.settings.queue_name).job_ids == [
+        global_job_id(runtime.settings.queue_name, "rescore")]
+    assert scoring_queue(conn, runtime.settings.queue_name).job_ids == []
+    # A worker takes new submissions before background work.
+    assert [q.name for q in worker_queues(conn, runtime.settings.queue_name)] == [
+        runtime.settings.queue_name, f"{runtime.settings.queue_name}-background"]

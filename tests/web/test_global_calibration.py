@@ -1,6 +1,7 @@
 """Decisions made in the review pages teach the pre-scorer: each one refits its badge's
 calibration, and decisions across badges give badges without history of their own a learned
-global calibration instead of the hand-set rules."""
+global calibration instead of the hand-set rules; their waiting submissions are pre-scored
+again with it."""
 
 from __future__ import annotations
 
@@ -11,11 +12,8 @@ from typing import Any
 from redis import Redis
 from sqlalchemy import select
 
-from assessment import prescore_batch
-from embeddings import default_encoder
 from service.models import CalibrationRecord, Submission
-from service.operations.scoring import calibrations_for, evidence_item
-from service.queue import scoring_queue
+from service.queue import global_job_id, scoring_queue
 
 ROOT = Path(__file__).resolve().parents[2]
 CATALOGUE = json.loads((ROOT / "service" / "demo" / "catalogue.json").read_text(encoding="utf-8"))
@@ -54,7 +52,18 @@ def test_review_page_decisions_refit_badge_and_global_calibrations(
         for kind in ("strong", "weak"):
             taught += [(_submit(client, api_headers, make_user, badge, t), badge.id, kind == "strong")
                        for t in SAMPLES[key][kind]]
+    new_badges = {key: _badge(make_badge, key) for key in NEW}
+    held_out = [(new_badges[key], t, kind == "strong")
+                for key in NEW for kind in ("strong", "weak") for t in SAMPLES[key][kind]]
+    new_ids = [_submit(client, api_headers, make_user, b, t) for b, t, _ in held_out]
     drain_queue()
+
+    def stored(ids: list[str]) -> list[dict[str, Any]]:
+        with runtime.db.sessions() as session:
+            return [session.get(Submission, sid).prescore for sid in ids]  # type: ignore[union-attr]
+
+    hand_set = stored(new_ids)
+    assert {p["basis"]["calibration"] for p in hand_set} == {"default"}
     queue = scoring_queue(Redis.from_url(runtime.settings.redis_url), runtime.settings.queue_name)
 
     sign_in(make_user("reviewer"))
@@ -65,7 +74,7 @@ def test_review_page_decisions_refit_badge_and_global_calibrations(
     assert resp.status_code == 302
     # The decision asks a worker to refit this badge's calibration and then the global one.
     assert queue.fetch_job(f"calibrate-{first_badge}") is not None
-    assert queue.fetch_job("calibrate-global") is not None
+    assert queue.fetch_job(global_job_id(runtime.settings.queue_name, "calibrate-global")) is not None
     token = csrf("/review")
     for decision, want, comment in (("approve", True, ""), ("reject", False, "No concrete example of the work.")):
         ids = [sid for sid, _, s in taught[1:] if s == want]
@@ -75,7 +84,8 @@ def test_review_page_decisions_refit_badge_and_global_calibrations(
     waiting = queue.job_ids
     for badge_id in {b for _, b, _ in taught}:  # bulk decisions refit every badge they touched, once each
         assert waiting.count(f"calibrate-{badge_id}") == 1
-    assert waiting.count("calibrate-global") == 1  # 21 decisions, one global refit waiting
+    # 21 decisions, one global refit waiting
+    assert waiting.count(global_job_id(runtime.settings.queue_name, "calibrate-global")) == 1
     drain_queue()
 
     with runtime.db.sessions() as session:
@@ -83,20 +93,15 @@ def test_review_page_decisions_refit_badge_and_global_calibrations(
     # Three decisions per badge are too few for a badge's own calibration; together they fit a global one.
     assert [(r.badge_id, r.examples) for r in records] == [(None, len(taught))]
 
-    new_badges = {key: _badge(make_badge, key) for key in NEW}
-    held_out = [(new_badges[key], t, kind == "strong")
-                for key in NEW for kind in ("strong", "weak") for t in SAMPLES[key][kind]]
-    new_ids = [_submit(client, api_headers, make_user, b, t) for b, t, _ in held_out]
-    drain_queue()
-    with runtime.db.sessions() as session:
-        subs = [session.get(Submission, sid) for sid in new_ids]
-        assert {tuple(s.prescore["basis"].items()) for s in subs} <= {  # type: ignore[union-attr]
-            (("calibration", "global"), ("examples", len(taught)), ("context", c)) for c in ("content", "peers")}
-        items = [evidence_item(s) for s in subs]  # type: ignore[arg-type]
-        learned = calibrations_for(session, sorted({s.badge_id for s in subs}))  # type: ignore[union-attr]
+    # The new badges' submissions, scored by the hand-set rules while they waited, were scored
+    # again with the global calibration once it was stored.
+    rescored = stored(new_ids)
+    assert {tuple(p["basis"].items()) for p in rescored} <= {
+        (("calibration", "global"), ("examples", len(taught)), ("context", c)) for c in ("content", "peers")}
+    assert {p["calibration_version"] for p in rescored} == {records[0].version}
     labels = [strong for _, _, strong in held_out]
-    before = _auroc([r.score for r in prescore_batch(items, default_encoder())], labels)
-    after = _auroc([r.score for r in prescore_batch(items, default_encoder(), calibrations=learned)], labels)
+    before = _auroc([p["score"] for p in hand_set], labels)
+    after = _auroc([p["score"] for p in rescored], labels)
     # Learnt on other badges, it ranks these new badges' evidence better than the hand-set rules
     # (measured: 0.985 -> 1.000 on the demo's samples).
     assert after > before, (before, after)
