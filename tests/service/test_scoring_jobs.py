@@ -218,7 +218,7 @@ def test_a_new_calibration_rescores_undecided_submissions_in_place(
     assert rescore_stale_calibrations(runtime) == {"stale": 0, "rescored": 0}  # idempotent
 
 
-def test_a_stored_refit_queues_one_background_rescoring(runtime: Any, make_badge: Any) -> None:
+def test_a_stored_refit_queues_one_background_rescoring(runtime: Any) -> None:
     conn = Redis.from_url(runtime.settings.redis_url)
     for _ in range(3):  # refits while a rescoring pass still waits add nothing
         enqueue_rescoring(conn, runtime.settings.queue_name)
