@@ -249,6 +249,13 @@ def recalibrate_global() -> dict[str, Any]:
     return calibrate_global(current_runtime())
 
 
+def _after_refit(runtime: Runtime, version: str | None) -> str | None:
+    """A new calibration version was committed (None: nothing new): queue the rescoring pass."""
+    if version is not None:
+        enqueue_rescoring(_redis_or_none(runtime), runtime.settings.queue_name)
+    return version
+
+
 def calibrate_global(runtime: Runtime) -> dict[str, Any]:
     """Fit and store a new global calibration when enough decisions came in since the last."""
     from assessment import fit_calibration
@@ -265,9 +272,7 @@ def calibrate_global(runtime: Runtime) -> dict[str, Any]:
         # GLOBAL_REFIT_EVERY decisions later whatever the per-badge cap left out.
         row = store_calibration(session, calibration=calibration, badge_id=None, examples=decided, now=_now())
         version = row.version if row else None
-    if version is not None:
-        enqueue_rescoring(_redis_or_none(runtime), runtime.settings.queue_name)
-    return {"examples": len(examples), "version": version}
+    return {"examples": len(examples), "version": _after_refit(runtime, version)}
 
 
 def calibrate_badge(runtime: Runtime, badge_id: str) -> dict[str, Any]:
@@ -284,6 +289,4 @@ def calibrate_badge(runtime: Runtime, badge_id: str) -> dict[str, Any]:
         row = store_calibration(session, calibration=calibration, badge_id=badge_id, examples=len(examples),
                                 now=_now())
         version = row.version if row else None
-    if version is not None:
-        enqueue_rescoring(_redis_or_none(runtime), runtime.settings.queue_name)
-    return {"examples": len(examples), "version": version}
+    return {"examples": len(examples), "version": _after_refit(runtime, version)}
