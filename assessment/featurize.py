@@ -107,6 +107,13 @@ def rubric_texts(item: EvidenceItem) -> list[str]:
     They are the same for every submission to one badge version, so a worker can encode them
     before the first submission arrives (see :func:`warm_up_rubrics`).
     """
+    return list(_rubric_texts(*rubric_key(item)))
+
+
+@functools.lru_cache(maxsize=1024)  # every batch asks again for each badge's rubric
+def _rubric_texts(prompt: str, criteria: tuple[Criterion, ...], references: tuple[str, ...]) -> tuple[str, ...]:
+    item = EvidenceItem(id="", badge_id="", owner="", criteria=criteria, segments=(), references=references,
+                        prompt=prompt)  # the rubric alone: what rubric_key says the texts depend on
     out: dict[str, None] = {}
     for c in item_criteria(item):
         targets = criterion_targets(c, item.references)
@@ -115,7 +122,7 @@ def rubric_texts(item: EvidenceItem) -> list[str]:
         for t in (*targets, criterion_text(c)):
             out.update((w, None) for w, _ in text_view(t).content_words)
     out[_rubric_text(item)] = None
-    return [t for t in out if t.strip()]
+    return tuple(t for t in out if t.strip())
 
 
 def warm_up_rubrics(

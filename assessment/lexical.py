@@ -258,8 +258,14 @@ class Idf:
         key = (tuple(stems), frozenset(demoted))
         vec = self._vectors.get(key)
         if vec is None:
-            tf = Counter(s for s in key[0] if s not in demoted)
-            vec = self._vectors[key] = {s: (1 + math.log(c)) * self.weight(s) for s, c in tf.items()}
+            # The undemoted vector is shared by every demoted variant: a batch compares each
+            # submission with several criteria, each demoting its own question's words.
+            full_key: tuple[tuple[str, ...], frozenset[str]] = (key[0], frozenset())
+            full = self._vectors.get(full_key)
+            if full is None:
+                tf = Counter(key[0])
+                full = self._vectors[full_key] = {s: (1 + math.log(c)) * self.weight(s) for s, c in tf.items()}
+            vec = self._vectors[key] = {s: x for s, x in full.items() if s not in demoted} if demoted else full
         return vec
 
 

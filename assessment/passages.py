@@ -39,10 +39,10 @@ class _ChunkWords:
     spans: list[tuple[int, int]]  # each sentence's (start, end) in the chunk's text (sentences with words)
     order: np.ndarray  # the sentences' word indexes, one sentence after another
     offsets: np.ndarray  # where each sentence starts in ``order``
+    counts: np.ndarray  # each sentence's number of words
     words: list[str]
     stems: list[str]
     vectors: np.ndarray  # one row per word (zeros where the batch has no vector for it)
-    has_vector: np.ndarray
 
 
 def _chunk_words(chunk: Chunk, word_vecs: Mapping[str, np.ndarray]) -> _ChunkWords:
@@ -66,11 +66,12 @@ def _chunk_words(chunk: Chunk, word_vecs: Mapping[str, np.ndarray]) -> _ChunkWor
     words = list(index)
     dim = next(iter(word_vecs.values())).shape[0] if word_vecs else 1
     vectors = np.zeros((len(words), dim), np.float32)
-    has = np.zeros(len(words), dtype=bool)
     for i, w in enumerate(words):
         if w in word_vecs:
-            vectors[i], has[i] = word_vecs[w], True
-    return _ChunkWords(kept, np.asarray(order, np.int64), np.asarray(offsets, np.int64), words, stems, vectors, has)
+            vectors[i] = word_vecs[w]
+    offs = np.asarray(offsets, np.int64)
+    counts = np.diff(np.append(offs, len(order)))
+    return _ChunkWords(kept, np.asarray(order, np.int64), offs, counts, words, stems, vectors)
 
 
 def _criterion_passages(
@@ -118,8 +119,7 @@ def _focus(chunk: _ChunkWords, length: int, crit_mat: np.ndarray | None, crit_st
         return 0, length
     exact = np.asarray([st in crit_stems for st in chunk.stems])
     if crit_mat is not None:
-        sims = crit_mat @ chunk.vectors.T
-        sims[:, ~chunk.has_vector] = 0.0
+        sims = crit_mat @ chunk.vectors.T  # 0 for words without a vector (zero rows)
         word_match = np.where(exact, 1.0, sims.max(axis=0))
         # recall[s]: each criterion word's best match in sentence s
         recall_by = np.maximum.reduceat(sims[:, chunk.order], chunk.offsets, axis=1).T
@@ -127,7 +127,7 @@ def _focus(chunk: _ChunkWords, length: int, crit_mat: np.ndarray | None, crit_st
         word_match = exact.astype(np.float64)
         recall_by = np.zeros((n, 1))
     hits = np.add.reduceat(word_match[chunk.order], chunk.offsets)
-    counts = np.diff(np.append(chunk.offsets, len(chunk.order)))
+    counts = chunk.counts
     # windows: (i, i) for every sentence, then (i, i + 1) for neighbours
     precision = np.concatenate([hits / counts, (hits[:-1] + hits[1:]) / (counts[:-1] + counts[1:])])
     recall = np.concatenate([recall_by.mean(axis=1), np.maximum(recall_by[:-1], recall_by[1:]).mean(axis=1)])

@@ -164,7 +164,7 @@ def _score_and_store(runtime: Runtime, ids: list[str], *, expect: tuple[str, ...
 
 
 # Rescoring after a refit goes in batches like a burst, at most RESCORE_LIMIT per pass (a
-# later refit starts another pass for the rest).
+# later refit, or the worker's sweeper, starts another pass for the rest).
 RESCORE_BATCH = 32
 RESCORE_LIMIT = 2000
 
@@ -187,7 +187,7 @@ def rescore_stale_calibrations(runtime: Runtime, *, batch: int = RESCORE_BATCH) 
     for start in range(0, len(ids), batch):
         try:
             rescored += _score_and_store(runtime, ids[start:start + batch], expect=RESCORING)
-        except Exception:  # noqa: BLE001 - the old pre-scores stand; the next refit tries again
+        except Exception:  # noqa: BLE001 - the old pre-scores stand; a later pass tries again
             log.exception("rescoring failed for %s", ids[start:start + batch])
     return {"stale": len(ids), "rescored": rescored}
 

@@ -218,6 +218,28 @@ def test_a_new_calibration_rescores_undecided_submissions_in_place(
     assert rescore_stale_calibrations(runtime) == {"stale": 0, "rescored": 0}  # idempotent
 
 
+def test_the_sweeper_queues_a_rescoring_pass_that_redis_lost(
+    client: Any, make_user: Any, api_headers: Any, make_badge: Any, runtime: Any
+) -> None:
+    badge = make_badge()
+    _submit(client, make_user, api_headers, badge.id)
+    conn = Redis.from_url(runtime.settings.redis_url)
+    scoring_queue(conn, runtime.settings.queue_name).empty()
+    background = background_queue(conn, runtime.settings.queue_name)
+    assert score_claimed(runtime, first_id=None) == {"claimed": 1, "scored": 1}
+    assert sweep_once(runtime, check_calibrations=True) == 0
+    assert background.job_ids == []  # every pre-score is up to date: nothing to queue
+    with runtime.db.unit_of_work() as session:  # a refit committed, its enqueue lost with Redis
+        taught = replace(DEFAULT_CALIBRATION, badge_id=badge.id, version="taught")
+        session.add(CalibrationRecord(badge_id=badge.id, version="taught", data=taught.to_json(),
+                                      created_at=datetime.now(UTC)))
+    sweep_once(runtime)
+    assert background.job_ids == []  # the frequent sweep does not read the whole queue
+    sweep_once(runtime, check_calibrations=True)
+    sweep_once(runtime, check_calibrations=True)
+    assert background.job_ids == [global_job_id(runtime.settings.queue_name, "rescore")]
+
+
 def test_a_stored_refit_queues_one_background_rescoring(runtime: Any) -> None:
     conn = Redis.from_url(runtime.settings.redis_url)
     for _ in range(3):  # refits while a rescoring pass still waits add nothing
