@@ -35,6 +35,7 @@ from service.operations.scoring import (
 )
 from service.queue import enqueue_rescoring, scoring_queue
 from service.runtime import Runtime, current_runtime
+from service.storage import InvalidDigest, MissingFile
 
 log = logging.getLogger(__name__)
 
@@ -125,20 +126,31 @@ def score_claimed(runtime: Runtime, *, first_id: str | None, batch: int = 32,
         on_claimed(ids)
     with db.sessions() as session:
         needs_text = ids_with_pending_files(session, ids)
+    ready = list(ids)
     for sid in needs_text:
-        _extract_files(runtime, sid)
+        try:
+            _extract_files(runtime, sid)
+        except Exception as exc:  # noqa: BLE001 - e.g. the file store is unreachable: retry this one later
+            log.exception("extracting the files of %s failed", sid)
+            _give_back(runtime, [sid], exc)
+            ready.remove(sid)
     try:
-        scored = _score_and_store(runtime, ids, expect=SCORING)
+        scored = _score_and_store(runtime, ready, expect=SCORING) if ready else 0
     except Exception as exc:  # noqa: BLE001 - any scoring bug must end as a visible status
-        log.exception("scoring failed for %s", ids)
-        error = "".join(traceback.format_exception_only(exc)).strip()
-        for sid in ids:
-            with db.unit_of_work() as session:
-                sub = session.get(Submission, sid)
-                if sub is not None and sub.status == "scoring":
-                    record_scoring_failure(session, submission=sub, error=error, now=_now())
+        log.exception("scoring failed for %s", ready)
+        _give_back(runtime, ready, exc)
         return {"claimed": len(ids), "scored": 0}
     return {"claimed": len(ids), "scored": scored}
+
+
+def _give_back(runtime: Runtime, ids: list[str], exc: Exception) -> None:
+    """Record a failed attempt: back to the queue, or ``scoring_failed`` after the last one."""
+    error = "".join(traceback.format_exception_only(exc)).strip()
+    for sid in ids:
+        with runtime.db.unit_of_work() as session:
+            sub = session.get(Submission, sid)
+            if sub is not None and sub.status == "scoring":
+                record_scoring_failure(session, submission=sub, error=error, now=_now())
 
 
 def _score_and_store(runtime: Runtime, ids: list[str], *, expect: tuple[str, ...]) -> int:
@@ -199,7 +211,14 @@ def _extract_files(runtime: Runtime, submission_id: str) -> None:
         if sub is None:
             return
         for f in pending_files(sub):
-            result = extract_text(f.name, runtime.store.read(f.digest), runtime.settings.upload_limits)
+            try:
+                data = runtime.store.read(f.digest)
+            except (MissingFile, InvalidDigest):
+                # Lost from the file store: no retry brings it back, so score the rest and say so.
+                f.extraction_status = "failed"
+                f.extraction_message = "The stored file is missing; upload it again."
+                continue
+            result = extract_text(f.name, data, runtime.settings.upload_limits)
             f.extraction_status = result.status
             f.extraction_message = result.message
             f.segments = [

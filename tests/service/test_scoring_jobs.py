@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import threading
 import time
 from dataclasses import replace
@@ -78,6 +79,55 @@ def test_a_dead_workers_lease_expires_and_the_work_is_redone(
     with runtime.db.sessions() as session:
         sub = session.get(Submission, sid)
         assert sub.status == "scored" and sub.scoring_attempts == 2
+
+
+def _submit_with_file(client: Any, make_user: Any, api_headers: Any, runtime: Any, badge_id: str,
+                      name: str) -> tuple[str, str]:
+    """A submission with one text file; returns its id and the stored file's digest."""
+    text = f"# {name}\n\nI joined orders to customers and reconciled the totals with the finance dashboard."
+    resp = client.post("/api/v1/submissions", headers=api_headers(make_user("learner", password=None)),
+                       content_type="multipart/form-data",
+                       data={"badge_id": badge_id, "statement": "My write-up is attached.",
+                             "files": [(io.BytesIO(text.encode()), name)]})
+    assert resp.status_code == 202, resp.get_json()
+    sid = str(resp.get_json()["id"])
+    with runtime.db.sessions() as session:
+        return sid, str(session.get(Submission, sid).files[0].digest)
+
+
+def test_a_file_lost_from_the_store_is_reported_and_the_rest_is_scored(
+    client: Any, make_user: Any, api_headers: Any, make_badge: Any, runtime: Any, drain_queue: Any
+) -> None:
+    badge = make_badge()
+    lost, digest = _submit_with_file(client, make_user, api_headers, runtime, badge.id, "lost.md")
+    plain = _submit(client, make_user, api_headers, badge.id)
+    runtime.store.delete(digest)
+    drain_queue()
+    with runtime.db.sessions() as session:
+        assert session.get(Submission, plain).status == "scored"
+        sub = session.get(Submission, lost)
+        assert sub.status == "scored"
+        assert (sub.files[0].extraction_status, sub.files[0].extraction_message) == (
+            "failed", "The stored file is missing; upload it again.")
+        assert "lost.md" in next(f["message"] for f in sub.prescore["flags"] if f["code"] == "extraction_failed")
+
+
+def test_a_file_store_fault_sends_only_its_submission_back_to_the_queue(
+    client: Any, make_user: Any, api_headers: Any, make_badge: Any, runtime: Any, drain_queue: Any
+) -> None:
+    badge = make_badge()
+    broken, digest = _submit_with_file(client, make_user, api_headers, runtime, badge.id, "notes.md")
+    plain = _submit(client, make_user, api_headers, badge.id)
+    path = runtime.store.path_for(digest)
+    path.unlink()
+    path.mkdir()  # reading it raises IsADirectoryError: a store fault, not a lost file
+    drain_queue()
+    with runtime.db.sessions() as session:
+        assert session.get(Submission, plain).status == "scored"
+        sub = session.get(Submission, broken)
+        assert (sub.status, sub.scoring_attempts, sub.files[0].extraction_status) == ("queued", 1, "pending")
+        assert "IsADirectoryError" in sub.scoring_error
+    path.rmdir()
 
 
 def test_scoring_is_idempotent_and_batches_waiting_submissions(
