@@ -46,6 +46,12 @@ from embeddings import Encoder
 PASS_PRECISION = 0.95
 FAIL_PRECISION = 0.90
 MIN_BAND_COUNT = 5
+# A learned band never claims a near coin-flip: likely_pass starts at 0.6 at the lowest and
+# likely_fail ends at 0.4, whatever the history's precision says. A small, cleanly separated
+# history would otherwise put both cuts in its gap (seen in the demo: 0.236 for both, so
+# "Likely pass 27%" and nothing left for a reviewer).
+MIN_PASS_THRESHOLD = 0.6
+MAX_FAIL_THRESHOLD = 0.4
 N_FOLDS = 5
 MIN_ROWS_FOR_TREES = 200
 MAX_IDF_STEMS = 20_000
@@ -155,11 +161,12 @@ def learn_thresholds(scores: np.ndarray, passed: np.ndarray) -> tuple[float, flo
 
     likely_pass needs precision >= PASS_PRECISION, likely_fail >= FAIL_PRECISION, each over
     at least MIN_BAND_COUNT examples; where that does not hold the conservative default stays.
+    Either way the scores between MAX_FAIL_THRESHOLD and MIN_PASS_THRESHOLD go to a reviewer.
     """
     pass_t = pass_cut(scores, passed, PASS_PRECISION, MIN_BAND_COUNT)
     fail_neg = pass_cut(-scores, ~passed, FAIL_PRECISION, MIN_BAND_COUNT)
-    p = DEFAULT_PASS_THRESHOLD if pass_t is None else pass_t
-    f = DEFAULT_FAIL_THRESHOLD if fail_neg is None else min(-fail_neg, p - 1e-6)
+    p = DEFAULT_PASS_THRESHOLD if pass_t is None else max(pass_t, MIN_PASS_THRESHOLD)
+    f = DEFAULT_FAIL_THRESHOLD if fail_neg is None else min(-fail_neg, MAX_FAIL_THRESHOLD, p - 1e-6)
     return p, f, pass_t is not None or fail_neg is not None
 
 

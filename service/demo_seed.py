@@ -200,7 +200,9 @@ def _load_review_history(runtime: Runtime, catalogue: dict[str, Any], learners: 
         pool = list(learners)
         rng.shuffle(pool)
         for key, texts in sorted(samples.items()):
-            strong, weak = _sentences(texts.get("strong", [])), _sentences(texts.get("weak", []))
+            # The history draws on its own samples (the queue shows the others), so the queue's
+            # evidence is new to the pre-scorer and no near-duplicate of a decided submission.
+            strong, weak = _sentences(texts["strong"][1:]), _sentences(texts["weak"][1:])
             for good in (True, True, True, False, False):
                 bank = strong if good else weak
                 if not bank:
@@ -229,7 +231,12 @@ def _load_review_history(runtime: Runtime, catalogue: dict[str, Any], learners: 
 
 def _load_submissions(runtime: Runtime, catalogue: dict[str, Any], learners: list[str], fixed: list[User],
                       rng: random.Random, now: datetime) -> int:
+    """The review queue: per badge one strong, one borderline and one weak submission, none seen
+    in the decided history. The demo learner's own pending submission is one of them."""
     samples: dict[str, Any] = catalogue.get("sample_evidence", {})
+    steps = catalogue["pathways"][0]["steps"]
+    third = steps[2] if len(steps) > 2 else None
+    demo_learner = next(u for u in fixed if u.role == "learner")
     count = 0
     with runtime.db.unit_of_work() as session:
         slugs = {b.slug: b.id for b in session.scalars(select(Badge))}
@@ -237,22 +244,17 @@ def _load_submissions(runtime: Runtime, catalogue: dict[str, Any], learners: lis
         pool = list(learners)
         rng.shuffle(pool)
         for key, texts in sorted(samples.items()):
-            for kind in ("strong", "weak"):
-                for text in texts.get(kind, []):
+            for text in (texts["strong"][0], *texts.get("partial", []), texts["weak"][0]):
+                if key == third and text == texts["strong"][0]:
+                    learner_id, submitted = demo_learner.id, now
+                else:
                     learner_id = next(lid for lid in pool if (lid, slugs[key]) not in earned)
                     pool.remove(learner_id)
                     submitted = now - timedelta(hours=rng.randint(2, 24 * 9))
-                    session.add(Submission(badge_id=slugs[key], learner_id=learner_id, status="queued",
-                                           version=1, statement=text, links=[], created_at=submitted,
-                                           submitted_at=submitted, updated_at=submitted))
-                    count += 1
-        demo_learner = next(u for u in fixed if u.role == "learner")
-        third = catalogue["pathways"][0]["steps"][2] if len(catalogue["pathways"][0]["steps"]) > 2 else None
-        if third and third in samples and samples[third].get("strong"):
-            session.add(Submission(badge_id=slugs[third], learner_id=demo_learner.id, status="queued", version=1,
-                                   statement=samples[third]["strong"][0], links=[], created_at=now,
-                                   submitted_at=now, updated_at=now))
-            count += 1
+                session.add(Submission(badge_id=slugs[key], learner_id=learner_id, status="queued",
+                                       version=1, statement=text, links=[], created_at=submitted,
+                                       submitted_at=submitted, updated_at=submitted))
+                count += 1
     return count
 
 

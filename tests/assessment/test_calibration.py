@@ -97,3 +97,18 @@ def test_pass_mark_is_kept_and_thresholds_stay_ordered(global_calibration: Calib
     assert global_calibration.pass_mark == PASS_MARK
     for stage in global_calibration.stages.values():
         assert 0.0 <= stage.fail_threshold < stage.pass_threshold <= 1.0
+
+
+def test_a_cleanly_separated_history_keeps_a_band_for_review() -> None:
+    from assessment.fitting import learn_thresholds
+
+    # Every approval above every rejection, with a gap: both cuts would fall in the gap.
+    passes = np.array([0.3, 0.35, *[0.97] * 10])
+    fails = np.array([0.2, 0.22, *[0.02] * 5])
+    scores = np.concatenate([passes, fails])
+    passed = np.array([True] * len(passes) + [False] * len(fails))
+    pass_t, fail_t, learned = learn_thresholds(scores, passed)
+    assert learned
+    assert pass_t == 0.6  # "likely pass" never shows a near coin-flip
+    assert fail_t == pytest.approx(0.22)
+    assert fail_t < 0.3 < 0.35 < pass_t  # the approvals in the gap would go to a reviewer

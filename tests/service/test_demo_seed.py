@@ -8,11 +8,12 @@ from typing import Any
 from sqlalchemy import func, select
 
 from service.demo_seed import seed_demo
+from service.jobs import score_claimed
 from service.models import Award, Badge, CalibrationRecord, Credential, Organisation, Pathway, Review, Submission, User
 from service.operations.credentials import verify_any
 
 
-def test_demo_organisation_is_complete_verifiable_and_loaded_once(runtime: Any) -> None:
+def test_demo_organisation_is_complete_verifiable_pre_scored_and_loaded_once(runtime: Any) -> None:
     now = datetime.now(UTC)
     summary = seed_demo(runtime, now=now)
     assert summary["badges"] >= 40 and summary["learners"] >= 200 and summary["submissions"] > 0
@@ -34,3 +35,12 @@ def test_demo_organisation_is_complete_verifiable_and_loaded_once(runtime: Any) 
             result = verify_any(session, credential.document, settings=runtime.settings, now=now)
             assert result.status == "valid", result.to_json()
     assert seed_demo(runtime, now=now)["badges"] == 0  # a second run changes nothing
+    # The queue is evidence new to the pre-scorer, which tells strong from weak.
+    while score_claimed(runtime, first_id=None)["claimed"]:
+        pass
+    with runtime.db.sessions() as session:
+        queue = list(session.scalars(select(Submission).where(Submission.status == "scored")))
+    assert len(queue) >= 45
+    # No queued evidence repeats a decided submission (the history has its own samples).
+    assert not [s.id for s in queue if any(f["code"] == "near_duplicate" for f in s.prescore["flags"])]
+    assert {s.band for s in queue} >= {"likely_pass", "likely_fail"}
