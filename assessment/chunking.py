@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 from assessment.errors import AssessmentError
@@ -12,8 +12,12 @@ from assessment.evidence import Segment
 # MiniLM truncates at 256 word pieces; English averages ~1.3 pieces a word, so 150 words keeps
 # a passage near 200 pieces with room for long technical words.
 MAX_WORDS = 150
-_SENTENCE = re.compile(r"[^.!?\n]+(?:[.!?]+|\n|$)")
+# A sentence ends at . ! or ? followed by a space (or the end), or at a line break: a full stop
+# inside a token ("2.7", "config.yaml", "v1.2") does not end one.
+_SENTENCE = re.compile(r"(?:[^.!?\n]|[.!?]+(?=[^\s.!?]))+(?:[.!?]+(?=\s|$)|\n|$)")
 _WORD = re.compile(r"\S+")
+# Nor does the full stop of these abbreviations: the sentence goes on after them.
+_ABBREVIATIONS = frozenset({"e.g.", "i.e.", "etc.", "vs.", "cf.", "approx.", "no.", "dr.", "mr.", "mrs.", "ms."})
 
 
 @dataclass(frozen=True)
@@ -27,33 +31,38 @@ class Chunk:
     text: str
 
 
+def _sentences(text: str) -> Iterator[tuple[int, list[re.Match[str]]]]:
+    """Each sentence of ``text`` with words: its start and its words (matches in the sentence)."""
+    start, pending = 0, False
+    for sent in _SENTENCE.finditer(text):
+        if not pending:
+            start = sent.start()
+        words = list(_WORD.finditer(text, start, sent.end()))
+        pending = bool(words) and words[-1].group().lower() in _ABBREVIATIONS and sent.end() < len(text)
+        if words and not pending:
+            yield start, words
+    if pending:
+        yield start, list(_WORD.finditer(text, start))
+
+
 def sentence_spans(text: str) -> list[tuple[int, int]]:
     """Return the (start, end) of each sentence of ``text`` that has words, trimmed of spaces."""
-    out = []
-    for sent in _SENTENCE.finditer(text):
-        words = list(_WORD.finditer(sent.group()))
-        if words:
-            out.append((sent.start() + words[0].start(), sent.start() + words[-1].end()))
-    return out
+    return [(words[0].start(), words[-1].end()) for _, words in _sentences(text)]
 
 
 def _spans(text: str, max_words: int) -> list[tuple[int, int]]:
     """Pack whole sentences into spans of at most ``max_words`` words (longer ones are cut)."""
     spans: list[tuple[int, int]] = []
     cur_start, cur_end, cur_words = -1, -1, 0
-    for sent in _SENTENCE.finditer(text):
-        words = list(_WORD.finditer(sent.group()))
-        if not words:
-            continue
-        s0 = sent.start() + words[0].start()
-        s1 = sent.start() + words[-1].end()
+    for _, words in _sentences(text):
+        s0, s1 = words[0].start(), words[-1].end()
         if len(words) > max_words:
             if cur_start >= 0:
                 spans.append((cur_start, cur_end))
                 cur_start, cur_words = -1, 0
             for i in range(0, len(words), max_words):
                 part = words[i : i + max_words]
-                spans.append((sent.start() + part[0].start(), sent.start() + part[-1].end()))
+                spans.append((part[0].start(), part[-1].end()))
             continue
         if cur_start >= 0 and cur_words + len(words) > max_words:
             spans.append((cur_start, cur_end))

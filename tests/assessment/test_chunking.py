@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from assessment import AssessmentError, Segment, chunk_segments
-from assessment.chunking import MAX_WORDS
+from assessment.chunking import MAX_WORDS, sentence_spans
 
 
 def test_chunks_point_back_into_their_source_text() -> None:
@@ -38,3 +38,15 @@ def test_blank_segments_make_no_chunks_and_bad_limit_is_refused() -> None:
     assert chunk_segments((Segment("   \n ", source="statement"),)) == []
     with pytest.raises(AssessmentError):
         chunk_segments((Segment("text", source="s"),), max_words=0)
+
+
+def test_a_full_stop_inside_a_number_file_name_or_abbreviation_ends_no_sentence() -> None:
+    text = ("Professional plans averaged 2.7 tickets and Enterprise 1.1, so I told the team. "
+            "I fixed config.yaml, e.g. the retry limit, in v1.2! Savings were £1.2m... Next year?")
+    assert [text[a:b] for a, b in sentence_spans(text)] == [
+        "Professional plans averaged 2.7 tickets and Enterprise 1.1, so I told the team.",
+        "I fixed config.yaml, e.g. the retry limit, in v1.2!",
+        "Savings were £1.2m...",
+        "Next year?",
+    ]
+    assert sentence_spans("Line one\nLine two. ") == [(0, 8), (9, 18)]
