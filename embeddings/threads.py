@@ -37,10 +37,9 @@ def _own_busy_seconds() -> float:
 class CoreShare:
     """Picks a thread count each time it is asked: all ``cores`` less those others kept busy."""
 
-    def __init__(self, cores: int, *, min_interval: float = 0.05, max_window: float = 2.0) -> None:
+    def __init__(self, cores: int, *, min_interval: float = 0.05) -> None:
         self.cores = cores
         self.min_interval = min_interval
-        self.max_window = max_window
         self._last = self._reading()
         self._threads = cores
 
@@ -50,18 +49,13 @@ class CoreShare:
 
     def threads(self) -> int:
         """Cores the others left free over the last interval (at least one)."""
-        last, now = self._last, self._reading()
-        if now[0] - last[0] > self.max_window:
-            # The last reading is from before an idle spell (the first batch of a burst): its
-            # average would hide the load that arrived with the burst, so look at now instead.
-            time.sleep(2 * self.min_interval)
-            last, now = now, self._reading()
-        wall, host_now, host_last = now[0] - last[0], now[1], last[1]
-        if host_now is None or host_last is None:
-            return self.cores  # no /proc/stat: nothing to share by
+        now = self._reading()
+        wall = now[0] - self._last[0]
+        if now[1] is None or self._last[1] is None:
+            return self.cores
         if wall < self.min_interval:
             return self._threads  # too short to read jiffies (10 ms) reliably
-        others = ((host_now - host_last) - (now[2] - last[2])) / wall
+        others = ((now[1] - self._last[1]) - (now[2] - self._last[2])) / wall
         self._last = now
         self._threads = max(1, min(self.cores, self.cores - int(others + 0.5)))
         return self._threads
