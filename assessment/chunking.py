@@ -17,7 +17,7 @@ MAX_WORDS = 150
 _SENTENCE = re.compile(r"(?:[^.!?\n]|[.!?]+(?=[^\s.!?]))+(?:[.!?]+(?=\s|$)|\n|$)")
 _WORD = re.compile(r"\S+")
 # Nor does the full stop of these abbreviations: the sentence goes on after them.
-_ABBREVIATIONS = frozenset({"e.g.", "i.e.", "etc.", "vs.", "cf.", "approx.", "no.", "dr.", "mr.", "mrs.", "ms."})
+_ABBREVIATIONS = frozenset({"e.g.", "i.e.", "etc.", "vs.", "cf.", "approx.", "dr.", "mr.", "mrs.", "ms."})
 
 
 @dataclass(frozen=True)

@@ -110,5 +110,4 @@ def test_a_cleanly_separated_history_keeps_a_band_for_review() -> None:
     pass_t, fail_t, learned = learn_thresholds(scores, passed)
     assert learned
     assert pass_t == 0.6  # "likely pass" never shows a near coin-flip
-    assert fail_t == pytest.approx(0.22)
-    assert fail_t < 0.3 < 0.35 < pass_t  # the approvals in the gap would go to a reviewer
+    assert fail_t == pytest.approx(0.22)  # so the approvals at 0.3 and 0.35 go to a reviewer
