@@ -31,8 +31,8 @@ class Chunk:
     text: str
 
 
-def _sentences(text: str) -> Iterator[tuple[int, list[re.Match[str]]]]:
-    """Each sentence of ``text`` with words: its start and its words (matches in the sentence)."""
+def _sentences(text: str) -> Iterator[list[re.Match[str]]]:
+    """The words (matches in ``text``) of each sentence that has any."""
     start, pending = 0, False
     for sent in _SENTENCE.finditer(text):
         if not pending:
@@ -40,21 +40,21 @@ def _sentences(text: str) -> Iterator[tuple[int, list[re.Match[str]]]]:
         words = list(_WORD.finditer(text, start, sent.end()))
         pending = bool(words) and words[-1].group().lower() in _ABBREVIATIONS and sent.end() < len(text)
         if words and not pending:
-            yield start, words
+            yield words
     if pending:
-        yield start, list(_WORD.finditer(text, start))
+        yield list(_WORD.finditer(text, start))
 
 
 def sentence_spans(text: str) -> list[tuple[int, int]]:
     """Return the (start, end) of each sentence of ``text`` that has words, trimmed of spaces."""
-    return [(words[0].start(), words[-1].end()) for _, words in _sentences(text)]
+    return [(words[0].start(), words[-1].end()) for words in _sentences(text)]
 
 
 def _spans(text: str, max_words: int) -> list[tuple[int, int]]:
     """Pack whole sentences into spans of at most ``max_words`` words (longer ones are cut)."""
     spans: list[tuple[int, int]] = []
     cur_start, cur_end, cur_words = -1, -1, 0
-    for _, words in _sentences(text):
+    for words in _sentences(text):
         s0, s1 = words[0].start(), words[-1].end()
         if len(words) > max_words:
             if cur_start >= 0:
