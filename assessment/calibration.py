@@ -19,6 +19,7 @@ from typing import Any
 
 import numpy as np
 
+from assessment.criteria import CRITERION_FEATURES, DEFAULT_CRITERION_MODEL
 from assessment.errors import CalibrationError
 from assessment.models import IsotonicMap, LinearModel, TreeEnsemble, model_from_json
 from assessment.submission import EvidenceItem
@@ -28,6 +29,7 @@ DEFAULT_PASS_THRESHOLD = 0.85
 DEFAULT_FAIL_THRESHOLD = 0.25
 MIN_BADGE_EXAMPLES = 10
 MIN_STAGE_ROWS = 20  # a global stage is fitted only on at least this many examples
+HAND_SET_BOUND = 0.01  # a hand-set criterion model says 99% at most
 MAX_HISTORY = 500  # most recent graded submissions a badge calibration keeps
 MAX_HISTORY_STEMS = 400
 STAGES = ("content", "peers", "history")
@@ -46,10 +48,15 @@ DEFAULT_HISTORY_MODEL = LinearModel(names=("content_score", "knn"), weights=(0.5
 
 @dataclass(frozen=True)
 class GradedExample:
-    """A reviewed submission: its evidence and the outcome in [0, 1] (approve=1, reject=0)."""
+    """A reviewed submission: its evidence and the outcome in [0, 1] (approve=1, reject=0).
+
+    ``criteria`` holds the reviewer's judgement of the criteria they judged (criterion id ->
+    1 met, 0 not met); the criterion model learns from these.
+    """
 
     item: EvidenceItem
     score: float
+    criteria: Mapping[str, float] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -105,7 +112,9 @@ class Calibration:
     ``badge_id`` is None for the global calibration. ``pass_mark`` is the outcome at or above
     which an example counts as approved. ``history`` and ``history_stats`` (mean and spread of
     the content features over it) are set on badge calibrations; ``idf`` holds document
-    frequencies of word stems seen in training (``n_docs`` documents).
+    frequencies of word stems seen in training (``n_docs`` documents). ``criteria`` turns the
+    item's score and each criterion's own evidence into the probability it is met; it was
+    fitted on ``criterion_labels`` reviewer judgements (0: hand-set).
     """
 
     version: str
@@ -118,7 +127,14 @@ class Calibration:
     n_docs: int = 0
     n_examples: int = 0
     model_version: str = ""
+    criteria: LinearModel = DEFAULT_CRITERION_MODEL
+    criterion_labels: int = 0
     stats: Mapping[str, float] = field(default_factory=dict, compare=False)
+
+    @property
+    def criterion_bound(self) -> float:
+        """How close to 0 or 1 a criterion probability may come (rule of succession once fitted)."""
+        return 0.5 / (self.criterion_labels + 1) if self.criterion_labels else HAND_SET_BOUND
 
     def to_json(self) -> dict[str, Any]:
         """Return every parameter as a JSON-safe dict (history vectors as base64 float16)."""
@@ -136,6 +152,8 @@ class Calibration:
             "n_docs": self.n_docs,
             "n_examples": self.n_examples,
             "model_version": self.model_version,
+            "criteria": self.criteria.to_json(),
+            "criterion_labels": self.criterion_labels,
             "stats": {k: float(v) for k, v in sorted(self.stats.items())},
         }
 
@@ -161,6 +179,8 @@ class Calibration:
                 n_docs=int(data.get("n_docs", 0)),
                 n_examples=int(data.get("n_examples", 0)),
                 model_version=str(data.get("model_version", "")),
+                criteria=_criterion_model(data.get("criteria")),
+                criterion_labels=int(data.get("criterion_labels", 0)),
                 stats={str(k): float(v) for k, v in dict(data.get("stats", {})).items()},
             )
         except (KeyError, TypeError, ValueError, AttributeError, IndexError) as exc:
@@ -172,6 +192,16 @@ class Calibration:
             return np.zeros((0, 0), np.float32), np.zeros(0)
         vecs = np.stack([h.vector for h in self.history]).astype(np.float32)
         return vecs, np.asarray([h.score for h in self.history], dtype=np.float64)
+
+
+def _criterion_model(data: Mapping[str, Any] | None) -> LinearModel:
+    """The stored criterion model; the hand-set one for calibrations stored before it existed."""
+    if data is None:
+        return DEFAULT_CRITERION_MODEL
+    model = model_from_json(data)
+    if not isinstance(model, LinearModel) or model.names != CRITERION_FEATURES:
+        raise CalibrationError(f"the criterion model must be linear over {', '.join(CRITERION_FEATURES)}")
+    return model
 
 
 def _pack(vec: np.ndarray) -> str:
@@ -219,6 +249,9 @@ def fit_calibration(
     for ex in examples:
         if not 0.0 <= ex.score <= 1.0:
             raise CalibrationError(f"example {ex.item.id}: score {ex.score} not in [0, 1]")
+        for cid, value in ex.criteria.items():
+            if not 0.0 <= value <= 1.0:
+                raise CalibrationError(f"example {ex.item.id}: criterion {cid} judged {value}, not in [0, 1]")
     base = base or DEFAULT_CALIBRATION
     mark = base.pass_mark if pass_mark is None else pass_mark
     own = list(examples) if badge_id is None else [ex for ex in examples if ex.item.badge_id == badge_id]

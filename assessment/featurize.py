@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from assessment.chunking import Chunk, chunk_segments
+from assessment.chunking import Chunk, chunk_segments, sentence_spans
 from assessment.features import TextView, WordVectors, content_features, word_matrix
 from assessment.lexical import STOPWORDS, Idf, stem, words
 from assessment.rubric import Criterion, criterion_targets, criterion_text
@@ -78,13 +78,56 @@ def item_criteria(item: EvidenceItem) -> tuple[Criterion, ...]:
     return item.criteria or (Criterion(id=OVERALL, title="Overall", description=item.prompt),)
 
 
-def own_words(criterion: Criterion) -> tuple[tuple[str, str], ...]:
-    """Content words (word, stem) that set a criterion apart: its own wording and exemplars.
-
-    A badge's shared model answers are left out: they are the same for every criterion.
+def own_words(criterion: Criterion, assigned: Sequence[str] = ()) -> tuple[tuple[str, str], ...]:
+    """Content words (word, stem) that set a criterion apart: its own wording and exemplars, and
+    the sentences of the badge's model answers ``assigned`` to it (:func:`assign_reference_sentences`).
     """
-    texts = [criterion.title, criterion.description, *criterion.levels, *criterion.exemplars]
+    texts = [criterion.title, criterion.description, *criterion.levels, *criterion.exemplars, *assigned]
     return text_view("\n".join(t for t in texts if t)).content_words
+
+
+def assign_reference_sentences(
+    item: EvidenceItem, word_vecs: Mapping[str, np.ndarray]
+) -> dict[str, tuple[str, ...]]:
+    """Split the badge's model answers by criterion: each sentence goes to the criterion without
+    exemplars whose own wording it matches best (soft F1 over word vectors, an exact stem a full
+    match).
+
+    A model answer usually covers every criterion, so as a whole it tells them nothing apart;
+    its sentences, each given to the criterion it speaks to, act as that criterion's exemplars.
+    """
+    criteria = [c for c in item_criteria(item) if not any(e.strip() for e in c.exemplars)]
+    sentences = [ref[a:b] for ref in item.references for a, b in sentence_spans(ref)]
+    if len(criteria) < 2 or not sentences:
+        return {c.id: tuple(sentences) for c in criteria}
+    words = [_word_rows(own_words(c), word_vecs) for c in criteria]
+    out: dict[str, list[str]] = {c.id: [] for c in criteria}
+    for sentence in sentences:
+        mine = _word_rows(text_view(sentence).content_words, word_vecs)
+        if mine[0].shape[0] == 0:
+            continue
+        best = int(np.argmax([_soft_f1(mine, theirs) for theirs in words]))
+        out[criteria[best].id].append(sentence)
+    return {cid: tuple(v) for cid, v in out.items()}
+
+
+def _word_rows(words: Sequence[tuple[str, str]], word_vecs: Mapping[str, np.ndarray]) -> tuple[np.ndarray, list[str]]:
+    """The vectors of ``words`` that have one, with their stems."""
+    kept = [(w, st) for w, st in words if w in word_vecs]
+    dim = next(iter(word_vecs.values())).shape[0] if word_vecs else 1
+    vecs = np.stack([word_vecs[w] for w, _ in kept]) if kept else np.zeros((0, dim), np.float32)
+    return vecs, [st for _, st in kept]
+
+
+def _soft_f1(a: tuple[np.ndarray, list[str]], b: tuple[np.ndarray, list[str]]) -> float:
+    """Soft F1 of two word sets: each word's best cosine in the other set (1 for the same stem)."""
+    if a[0].shape[0] == 0 or b[0].shape[0] == 0:
+        return 0.0
+    sims = a[0] @ b[0].T
+    same = np.asarray(a[1])[:, None] == np.asarray(b[1])[None, :]
+    sims = np.where(same, 1.0, sims)
+    precision, recall = float(sims.max(axis=1).mean()), float(sims.max(axis=0).mean())
+    return 2 * precision * recall / (precision + recall) if precision + recall > 0 else 0.0
 
 
 def _rubric_text(item: EvidenceItem) -> str:
@@ -187,12 +230,12 @@ def encode_items(items: Sequence[EvidenceItem], encoder: Encoder, extra_words: I
         i = texts.get(text)
         return None if i is None else vecs[i]
 
-    def criterion_view(it: EvidenceItem, c: Criterion) -> CriterionView:
+    def criterion_view(it: EvidenceItem, c: Criterion, assigned: Mapping[str, tuple[str, ...]]) -> CriterionView:
         tgts = criterion_targets(c, it.references)
         tvecs = [tv for t in tgts if (tv := vec(t)) is not None]
         question = _question_text(it, c)
         q = viewed(question)
-        own = own_words(c)
+        own = own_words(c, assigned.get(c.id, ()))
         own_vecs = [word_vecs[w] for w, _ in own if w in word_vecs]
         return CriterionView(
             criterion=c,
@@ -218,7 +261,8 @@ def encode_items(items: Sequence[EvidenceItem], encoder: Encoder, extra_words: I
         doc = _doc_vector(chunk_vecs, [len(ch.text) for ch in chunks], encoder.dim)
         key = rubric_key(it)
         if key not in shared:
-            shared[key] = tuple(criterion_view(it, c) for c in item_criteria(it))
+            assigned = assign_reference_sentences(it, word_vecs)
+            shared[key] = tuple(criterion_view(it, c, assigned) for c in item_criteria(it))
         cviews = shared[key]
         rubric = _rubric_text(it)
         out.append(

@@ -18,6 +18,13 @@ from assessment.calibration import (
     HistoryEntry,
     Stage,
 )
+from assessment.criteria import (
+    DEFAULT_CRITERION_MODEL,
+    criterion_table,
+    fit_criterion_model,
+    labelled_rows,
+    own_targets,
+)
 from assessment.features import (
     CONTENT_FEATURES,
     HISTORY_FEATURES,
@@ -31,6 +38,7 @@ from assessment.features import (
 from assessment.featurize import EncodedItem, build_idf, criterion_rows, encode_items, item_row
 from assessment.lexical import Idf
 from assessment.models import LinearModel, TreeEnsemble, fit_isotonic, fit_ridge, fit_trees
+from assessment.passages import item_passages
 from assessment.scoring import (
     INDEX,
     MIN_HISTORY,
@@ -73,6 +81,7 @@ class TrainingSet:
     has_history: np.ndarray
     encoded: list[EncodedItem]
     content: np.ndarray
+    criteria: list[np.ndarray]  # per example: its criteria's content rows
     idf: Idf
 
 
@@ -87,7 +96,8 @@ def training_set(
     else:
         for e in enc:
             idf.add(e.evidence.stems)
-    content = np.stack([item_row(e, criterion_rows(e, idf)) for e in enc])
+    crit = [criterion_rows(e, idf) for e in enc]
+    content = np.stack([item_row(e, rows) for e, rows in zip(enc, crit, strict=True)])
     y = np.asarray([ex.score for ex in examples], dtype=np.float64)
     groups = [ex.item.badge_id for ex in examples]
     docs = np.stack([e.doc_vec for e in enc])
@@ -108,7 +118,7 @@ def training_set(
         rows.append(assemble(content[i : i + 1], peer, z, hist)[0])
         has_p.append(peer is not None)
         has_h.append(hist is not None)
-    return TrainingSet(np.stack(rows), y, groups, np.asarray(has_p), np.asarray(has_h), enc, content, idf)
+    return TrainingSet(np.stack(rows), y, groups, np.asarray(has_p), np.asarray(has_h), enc, content, crit, idf)
 
 
 def _folds(groups: Sequence[str]) -> list[np.ndarray]:
@@ -175,6 +185,7 @@ def fit_global(examples: Sequence[GradedExample], encoder: Encoder, *, pass_mark
     ts = training_set(examples, encoder, pass_mark)
     stages: dict[str, Stage] = {}
     stats: dict[str, float] = {}
+    item_scores = np.zeros(len(ts.y))  # out of fold, from the richest stage each example reaches
     for name, mask in (
         ("content", np.ones(len(ts.y), dtype=bool)),
         ("peers", ts.has_peers),
@@ -183,11 +194,15 @@ def fit_global(examples: Sequence[GradedExample], encoder: Encoder, *, pass_mark
         if mask.sum() < MIN_STAGE_ROWS or len(set(ts.y[mask] >= pass_mark)) < 2:
             continue
         groups = [g for g, m in zip(ts.groups, mask, strict=True) if m]
-        stage, _ = fit_stage(ts.table[mask], ts.y[mask], groups, STAGE_FEATURES[name], pass_mark)
+        stage, scores = fit_stage(ts.table[mask], ts.y[mask], groups, STAGE_FEATURES[name], pass_mark)
         stages[name] = stage
+        item_scores[mask] = scores
         stats[f"{name}_rows"] = float(mask.sum())
     if "content" not in stages:
         return Calibration(version="", badge_id=None, pass_mark=pass_mark)
+    criteria, labels = fit_criteria(examples, ts, item_scores, stages["content"])
+    if criteria is not None:
+        stats["criterion_labels"] = float(labels)
     return Calibration(
         version="",
         badge_id=None,
@@ -197,8 +212,31 @@ def fit_global(examples: Sequence[GradedExample], encoder: Encoder, *, pass_mark
         n_docs=ts.idf.n,
         n_examples=len(examples),
         model_version=str(getattr(encoder, "version", "")),
+        criteria=criteria or DEFAULT_CRITERION_MODEL,
+        criterion_labels=labels,
         stats=stats,
     )
+
+
+def fit_criteria(
+    examples: Sequence[GradedExample], ts: TrainingSet, item_scores: np.ndarray, content: Stage
+) -> tuple[LinearModel | None, int]:
+    """Fit the criterion model on the reviewers' per-criterion judgements, with each example's
+    (out-of-fold where available) item score; (None, 0) when too few criteria were judged."""
+    tables, ids, labels = [], [], []
+    for i, ex in enumerate(examples):
+        if not ex.criteria or not ts.encoded[i].criteria:
+            continue
+        enc = ts.encoded[i]
+        table = assemble(np.vstack([ts.content[i][None, :], ts.criteria[i]]), None, None, None)
+        focus = np.asarray([c.focus for c in item_passages(enc)])
+        raw = predict(content.model, table)
+        tables.append(criterion_table(float(item_scores[i]), raw, focus, own_targets(ex.item)))
+        ids.append([cv.criterion.id for cv in enc.criteria])
+        labels.append(dict(ex.criteria))
+    x, y = labelled_rows(tables, ids, labels)
+    model = fit_criterion_model(x, y)
+    return (model, len(y)) if model is not None else (None, 0)
 
 
 def _badge_thresholds(stage: Stage, scores: np.ndarray, passed: np.ndarray) -> Stage:
@@ -232,6 +270,8 @@ def fit_badge(examples: Sequence[GradedExample], encoder: Encoder, *, badge_id: 
     table[:, INDEX["content_score"]] = predict(base.stages["content"].model, table)
     scores = stage.iso(predict(stage.model, table))
     mask = ts.has_history
+    item_scores = np.where(mask, scores, base.stages["content"].iso(table[:, INDEX["content_score"]]))
+    criteria, labels = fit_criteria(examples, ts, item_scores, base.stages["content"])
     stage = _badge_thresholds(stage, scores[mask], (ts.y >= base.pass_mark)[mask])
     history = tuple(
         HistoryEntry(
@@ -250,5 +290,7 @@ def fit_badge(examples: Sequence[GradedExample], encoder: Encoder, *, badge_id: 
         history_stats=content_stats(ts.content),
         n_examples=len(examples),
         model_version=str(getattr(encoder, "version", "")),
+        criteria=criteria or base.criteria,
+        criterion_labels=labels if criteria is not None else base.criterion_labels,
         stats={"history_rows": float(mask.sum())},
     )

@@ -25,7 +25,16 @@ MAX_SENTENCES = 2  # a passage is at most this many consecutive sentences of its
 EXTRA_SENTENCE_COST = 0.05  # a longer window must match clearly better to be shown instead
 
 
-def item_passages(enc: EncodedItem) -> list[tuple[Passage, ...]]:
+@dataclass(frozen=True)
+class CriterionEvidence:
+    """A criterion's supporting passages, and how well its best sentence window matches the
+    criterion's own words and exemplars (soft F1, 0 when nothing matches)."""
+
+    passages: tuple[Passage, ...]
+    focus: float
+
+
+def item_passages(enc: EncodedItem) -> list[CriterionEvidence]:
     """The supporting passages of each of the item's criteria (in criteria order)."""
     chunk_words: dict[int, _ChunkWords] = {}  # built on first use, shared by the criteria
     chunk_stems = [set(content_stems(ch.text)) for ch in enc.chunks]
@@ -76,14 +85,14 @@ def _chunk_words(chunk: Chunk, word_vecs: Mapping[str, np.ndarray]) -> _ChunkWor
 
 def _criterion_passages(
     enc: EncodedItem, criterion_index: int, chunk_stems: list[set[str]], cache: dict[int, _ChunkWords]
-) -> tuple[Passage, ...]:
-    """The passages that best support a criterion, best chunk first.
+) -> CriterionEvidence:
+    """The passages that best support a criterion, best chunk first, and its best window's match.
 
     ``similarity`` is the chunk's cosine with the criterion's model answers or own wording.
     """
     cv = enc.criteria[criterion_index]
     if not enc.chunks or cv.target_vecs.shape[0] == 0:
-        return ()
+        return CriterionEvidence((), 0.0)
     sims = (enc.chunk_vecs @ cv.target_vecs.T).max(axis=1)
     if cv.own_vec is not None:
         sims = np.maximum(sims, enc.chunk_vecs @ cv.own_vec)
@@ -97,26 +106,31 @@ def _criterion_passages(
     top = np.argsort(-(sims + PASSAGE_OVERLAP_WEIGHT * overlap), kind="stable")[:PASSAGES_PER_CRITERION]
     out = []
     own_stems = {st for _, st in cv.own_words}
+    best = 0.0
     for i in (int(k) for k in top):
         ch = enc.chunks[i]
         if i not in cache:
             cache[i] = _chunk_words(ch, enc.word_vecs)
-        start, end = _focus(cache[i], len(ch.text), cv.own_word_vecs, own_stems)
+        start, end, match = _focus(cache[i], len(ch.text), cv.own_word_vecs, own_stems)
+        best = max(best, match)
         out.append(Passage(source=ch.source, locator=ch.locator, start=ch.start + start, end=ch.start + end,
                            text=ch.text[start:end], similarity=float(sims[i])))
-    return tuple(out)
+    return CriterionEvidence(tuple(out), best)
 
 
-def _focus(chunk: _ChunkWords, length: int, crit_mat: np.ndarray | None, crit_stems: set[str]) -> tuple[int, int]:
+def _focus(
+    chunk: _ChunkWords, length: int, crit_mat: np.ndarray | None, crit_stems: set[str]
+) -> tuple[int, int, float]:
     """Return the (start, end) in the chunk's text of the window of sentences that best matches
-    the criterion's words: soft F1 over word vectors (an exact stem counts as a full match).
+    the criterion's words, and that window's match: soft F1 over word vectors (an exact stem
+    counts as a full match).
 
-    The whole chunk when it is one sentence or nothing matches. Windows are one sentence or two
-    neighbours; a word in both neighbours counts twice, which is close enough for choosing.
+    The whole chunk when nothing matches. Windows are one sentence or two neighbours; a word in
+    both neighbours counts twice, which is close enough for choosing.
     """
     n = len(chunk.spans)
-    if n <= 1 or not crit_stems:
-        return 0, length
+    if n == 0 or not crit_stems:
+        return 0, length, 0.0
     exact = np.asarray([st in crit_stems for st in chunk.stems])
     if crit_mat is not None:
         sims = crit_mat @ chunk.vectors.T  # 0 for words without a vector (zero rows)
@@ -133,9 +147,10 @@ def _focus(chunk: _ChunkWords, length: int, crit_mat: np.ndarray | None, crit_st
     recall = np.concatenate([recall_by.mean(axis=1), np.maximum(recall_by[:-1], recall_by[1:]).mean(axis=1)])
     total = precision + recall
     f1 = np.divide(2 * precision * recall, total, out=np.zeros_like(total), where=total > 0)
+    match = float(f1.max())
     f1[n:] *= 1.0 - EXTRA_SENTENCE_COST
     best = int(np.argmax(f1))
-    if f1[best] <= 0:
-        return 0, length
+    if n == 1 or f1[best] <= 0:
+        return 0, length, match
     first, last = (best, best) if best < n else (best - n, best - n + 1)
-    return chunk.spans[first][0], chunk.spans[last][1]
+    return chunk.spans[first][0], chunk.spans[last][1], match

@@ -7,11 +7,12 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 
 from assessment.calibration import DEFAULT_CALIBRATION, Calibration, Stage
+from assessment.criteria import criterion_probabilities, criterion_table, own_targets
 from assessment.featurize import EncodedItem, criterion_rows, encode_items, item_row
 from assessment.flags import flags_for
 from assessment.lexical import Idf
 from assessment.passages import item_passages
-from assessment.scoring import choose_stage, item_table, score_table
+from assessment.scoring import INDEX, choose_stage, item_table, score_table
 from assessment.submission import (
     CriterionScore,
     EvidenceItem,
@@ -128,7 +129,13 @@ def prescore_batch(
         score = float(probs[0])
         for f in flags:
             score = min(score, GAMING_CAP.get(f.code, 1.0))
-        passages = item_passages(enc)
+        evidence = item_passages(enc)
+        if enc.chunks:
+            focus = np.asarray([c.focus for c in evidence])
+            rows = criterion_table(score, table[:, INDEX["content_score"]], focus, own_targets(enc.item))
+            met = criterion_probabilities(cal.criteria, rows, cal.criterion_bound)
+        else:
+            met = np.zeros(len(enc.criteria))
         results.append(
             PreScore(
                 item_id=enc.item.id,
@@ -139,8 +146,8 @@ def prescore_batch(
                     CriterionScore(
                         id=cv.criterion.id,
                         score=float(raw[i + 1]),
-                        probability=float(probs[i + 1]),
-                        passages=passages[i],
+                        probability=float(met[i]),
+                        passages=evidence[i].passages,
                     )
                     for i, cv in enumerate(enc.criteria)
                 ),

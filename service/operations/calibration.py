@@ -29,18 +29,31 @@ def graded_examples(session: Session, badge_id: str | None, *, newest: int | Non
     if badge_id is not None:
         query = query.where(Submission.badge_id == badge_id)
     rows = session.execute(query.order_by(Review.created_at.desc()).limit(newest)).all()[::-1]
-    latest: dict[tuple[str, int], float] = {}
+    latest: dict[tuple[str, int], Review] = {}
     subs: dict[str, Submission] = {}
     for review, sub in rows:
-        latest[(sub.id, review.version)] = OUTCOME[review.decision]
+        latest[(sub.id, review.version)] = review
         subs[sub.id] = sub
     examples = []
-    for (sid, version), outcome in latest.items():
+    for (sid, version), review in latest.items():
         sub = subs[sid]
         if version != sub.version:
             continue  # only the current version's text is at hand; earlier ones are archived
-        examples.append(GradedExample(item=evidence_item(sub), score=outcome))
+        item = evidence_item(sub)
+        examples.append(GradedExample(item=item, score=OUTCOME[review.decision],
+                                      criteria=criterion_judgements(review, [c.id for c in item.criteria])))
     return examples
+
+
+def criterion_judgements(review: Review, criterion_ids: list[str]) -> dict[str, float]:
+    """What the reviewer judged of each criterion: their Met / Not met where they marked one;
+    on an approval, the criteria left unmarked count as met (approving says the evidence meets
+    the criteria the reviewer did not mark as not met). Other decisions say nothing of the
+    criteria left unmarked."""
+    marked = {cid: float(v) for cid, v in (review.overrides or {}).items() if cid in criterion_ids}
+    if review.decision == "approve":
+        return {cid: marked.get(cid, 1.0) for cid in criterion_ids}
+    return marked
 
 
 def decided_counts(session: Session) -> tuple[int, int]:

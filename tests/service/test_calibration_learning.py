@@ -113,3 +113,83 @@ def test_reviewer_decisions_change_the_badge_calibration_and_improve_ranking(
     after = auroc([p["score"] for p in rescored])
     assert after > before, (before, after)
     assert after >= 0.9, after
+
+
+# A rubric whose criteria each have their own sentences: the reviewers below mark, criterion by
+# criterion, what a submission left out.
+TIMELINE = [
+    "At 14:02 UTC checkout latency rose to 9 seconds and 3,400 orders failed over 47 minutes.",
+    "I wrote the timeline from the pager log: alert at 14:05, mitigation at 14:31, all clear at 14:49.",
+    "Detection took 3 minutes because the burn-rate alert fired at 14:05, and support logged 412 tickets by 15:00.",
+    "The outage began at 09:40 when the first 502 errors appeared and ended at 10:25 after the rollback.",
+]
+CAUSES = [
+    "The contributing cause was a configuration change that doubled retries and exhausted the connection pool.",
+    "A missing client timeout let slow requests hold database connections; no person was to blame.",
+    "The deploy checklist had no step for connection limits, so the risky change passed review.",
+    "The retry policy had been copied from a read-only job without review, which caused the cascade.",
+]
+ACTIONS = [
+    "Action: cap retries at 3 with jitter, owner Dana Kim, due 12 March.",
+    "Action: add a connection-pool saturation alert, owner Tom Reyes, due 20 March.",
+    "Action: add timeouts to the code review checklist, owner Priya Shah, due 1 April.",
+    "Action: a canary stage that rolls back automatically, owner Lee Park, due 30 March.",
+]
+
+
+def _postmortem(rng: random.Random, parts: tuple[list[str], ...]) -> str:
+    return " ".join(s for bank in parts for s in rng.sample(bank, 2))
+
+
+def test_reviewers_per_criterion_judgements_teach_the_criterion_model(
+    client: Any, make_user: Any, api_headers: Any, drain_queue: Any, runtime: Any
+) -> None:
+    rng = random.Random(11)
+    admin, reviewer = make_user("admin", password=None), make_user("reviewer", password=None)
+    badge = client.post("/api/v1/badges", json=BADGE, headers=api_headers(admin)).get_json()
+    timeline, causes, actions = (c["id"] for c in badge["criteria"])
+    kinds = {"full": (TIMELINE, CAUSES, ACTIONS), "no_actions": (TIMELINE, CAUSES), "no_timeline": (CAUSES, ACTIONS)}
+    subs: list[tuple[str, str]] = []
+    for i in range(42):
+        kind = list(kinds)[i % 3]
+        learner = make_user("learner", password=None)
+        resp = client.post("/api/v1/submissions", json={"badge_id": badge["id"], "statement": _postmortem(
+            rng, kinds[kind])}, headers=api_headers(learner))
+        assert resp.status_code == 202
+        subs.append((resp.get_json()["id"], kind))
+    drain_queue()
+    train, held_out = subs[:30], subs[30:]
+    missing = {"no_actions": actions, "no_timeline": timeline}
+
+    def criterion_auroc() -> tuple[float, set[str]]:
+        """How well the held-out criteria's probabilities tell the addressed from the left out."""
+        scores, met, versions = [], [], set()
+        with runtime.db.sessions() as session:
+            for sid, kind in held_out:
+                prescore = session.get(Submission, sid).prescore  # type: ignore[union-attr]
+                versions.add(prescore["calibration_version"])
+                for c in prescore["criteria"]:
+                    scores.append(c["probability"])
+                    met.append(c["id"] != missing.get(kind))
+        return _auroc(scores, met), versions
+
+    before, versions = criterion_auroc()
+    assert versions == {DEFAULT_CALIBRATION.version}
+    for sid, kind in train:
+        if kind == "full":
+            decision: dict[str, Any] = {"decision": "approve"}
+        else:
+            marks = {timeline: 1, causes: 1, actions: 1, missing[kind]: 0}
+            decision = {"decision": "request_changes", "comment": "One criterion is missing.", "overrides": marks}
+        resp = client.post(f"/api/v1/submissions/{sid}/decision", json=decision, headers=api_headers(reviewer))
+        assert resp.status_code == 200, resp.get_json()
+    drain_queue()
+
+    with runtime.db.sessions() as session:
+        record = session.scalars(select(CalibrationRecord).where(CalibrationRecord.badge_id == badge["id"])).one()
+    # 10 approvals count all three criteria met; 20 requests for changes mark each one
+    assert record.data["criterion_labels"] == 90
+    assert record.data["criteria"] != DEFAULT_CALIBRATION.to_json()["criteria"]
+    after, versions = criterion_auroc()
+    assert versions == {record.version}
+    assert after > before and after >= 0.85, (before, after)
