@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 
 from service.demo_seed import seed_demo
 from service.jobs import score_claimed
@@ -30,10 +30,17 @@ def test_demo_organisation_is_complete_verifiable_pre_scored_and_loaded_once(run
         learned = session.scalar(select(CalibrationRecord).where(CalibrationRecord.badge_id.is_(None)))
         assert learned is not None and learned.examples == session.scalar(select(func.count(Review.id)))
         assert session.scalar(select(func.count(Submission.id)).where(Submission.status == "queued")) > 0
-        sample = list(session.scalars(select(Credential).limit(3)))
-        for credential in sample:
+        # Credentials still in force verify as valid; the demo also holds lapsed certifications,
+        # which verify as expired (unordered, PostgreSQL may return either kind first).
+        current = select(Credential).join(Award).where(
+            or_(Award.valid_until.is_(None), Award.valid_until > now), Credential.revoked_at.is_(None),
+            Credential.suspended.is_(False)).order_by(Credential.id).limit(3)
+        for credential in session.scalars(current):
             result = verify_any(session, credential.document, settings=runtime.settings, now=now)
             assert result.status == "valid", result.to_json()
+        lapsed = session.scalars(select(Credential).join(Award).where(Award.valid_until <= now).limit(1)).first()
+        assert lapsed is not None
+        assert verify_any(session, lapsed.document, settings=runtime.settings, now=now).status == "expired"
     assert seed_demo(runtime, now=now)["badges"] == 0  # a second run changes nothing
     # The queue is evidence new to the pre-scorer, which tells strong from weak.
     while score_claimed(runtime, first_id=None)["claimed"]:
