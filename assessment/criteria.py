@@ -12,8 +12,6 @@ regression on those judgements.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 import numpy as np
 
 from assessment.featurize import item_criteria
@@ -92,17 +90,3 @@ def criterion_probabilities(model: LinearModel, table: np.ndarray, bound: float)
         return np.zeros(0)
     return np.asarray(np.clip(model.predict(table), bound, 1 - bound), dtype=np.float64)
 
-
-def labelled_rows(
-    tables: Sequence[np.ndarray], criterion_ids: Sequence[Sequence[str]], labels: Sequence[dict[str, float]]
-) -> tuple[np.ndarray, np.ndarray]:
-    """Stack the rows of the criteria that have a label, with their labels."""
-    xs, ys = [], []
-    for table, ids, lab in zip(tables, criterion_ids, labels, strict=True):
-        for row, cid in zip(table, ids, strict=True):
-            if cid in lab:
-                xs.append(row)
-                ys.append(float(lab[cid]))
-    if not xs:
-        return np.zeros((0, len(CRITERION_FEATURES))), np.zeros(0)
-    return np.stack(xs), np.asarray(ys)

@@ -22,7 +22,6 @@ from assessment.criteria import (
     DEFAULT_CRITERION_MODEL,
     criterion_table,
     fit_criterion_model,
-    labelled_rows,
     own_targets,
 )
 from assessment.features import (
@@ -223,20 +222,24 @@ def fit_criteria(
 ) -> tuple[LinearModel | None, int]:
     """Fit the criterion model on the reviewers' per-criterion judgements, with each example's
     (out-of-fold where available) item score; (None, 0) when too few criteria were judged."""
-    tables, ids, labels = [], [], []
+    xs: list[np.ndarray] = []
+    ys: list[float] = []
     for i, ex in enumerate(examples):
-        if not ex.criteria or not ts.encoded[i].criteria:
-            continue
         enc = ts.encoded[i]
+        if not ex.criteria or not enc.criteria:
+            continue
         table = assemble(np.vstack([ts.content[i][None, :], ts.criteria[i]]), None, None, None)
         focus = np.asarray([c.focus for c in item_passages(enc)])
         raw = predict(content.model, table)
-        tables.append(criterion_table(float(item_scores[i]), raw, focus, own_targets(ex.item)))
-        ids.append([cv.criterion.id for cv in enc.criteria])
-        labels.append(dict(ex.criteria))
-    x, y = labelled_rows(tables, ids, labels)
-    model = fit_criterion_model(x, y)
-    return (model, len(y)) if model is not None else (None, 0)
+        rows = criterion_table(float(item_scores[i]), raw, focus, own_targets(ex.item))
+        for row, cv in zip(rows, enc.criteria, strict=True):
+            if cv.criterion.id in ex.criteria:
+                xs.append(row)
+                ys.append(float(ex.criteria[cv.criterion.id]))
+    if not xs:
+        return None, 0
+    model = fit_criterion_model(np.stack(xs), np.asarray(ys))
+    return (model, len(ys)) if model is not None else (None, 0)
 
 
 def _badge_thresholds(stage: Stage, scores: np.ndarray, passed: np.ndarray) -> Stage:
