@@ -310,7 +310,7 @@ def _rescore_after_refit(runtime: Any, catalogue: dict[str, Any], slugs: dict[st
     from service.models import Badge
     from service.operations.calibration import store_calibration
     from service.operations.scoring import badge_item
-    from service.queue import enqueue_rescoring, global_job_id
+    from service.queue import enqueue_rescoring
 
     with runtime.db.sessions() as session:
         badges = {key: session.get(Badge, bid) for key, bid in slugs.items()}
@@ -325,9 +325,10 @@ def _rescore_after_refit(runtime: Any, catalogue: dict[str, Any], slugs: dict[st
                           now=datetime.now(UTC))
     connection = Redis.from_url(runtime.settings.redis_url)
     cpu_before = _cpu_seconds(worker_pid)
-    enqueue_rescoring(connection, runtime.settings.queue_name)
-    job = Job.fetch(global_job_id(runtime.settings.queue_name, "rescore"), connection=connection,
-                    serializer=JSONSerializer)
+    job_id = enqueue_rescoring(connection, runtime.settings.queue_name)
+    if job_id is None:
+        raise SystemExit("a rescoring pass was already waiting: run the benchmark on a queue of its own")
+    job = Job.fetch(job_id, connection=connection, serializer=JSONSerializer)
     while job.get_status(refresh=True) not in ("finished", "failed"):
         time.sleep(0.2)
     job.refresh()

@@ -11,7 +11,7 @@ from typing import Any
 
 from redis import Redis
 from redis.exceptions import RedisError
-from rq.job import Job
+from rq import get_current_job
 
 from assessment import prescore_batch, warm_up_rubrics
 from assessment.extraction import extract_text
@@ -33,7 +33,7 @@ from service.operations.scoring import (
     store_prescore,
     warm_up_inputs,
 )
-from service.queue import enqueue_rescoring, scoring_queue
+from service.queue import enqueue_rescoring, forget_waiting_jobs, score_job_key, scoring_queue
 from service.runtime import Runtime, current_runtime
 from service.storage import InvalidDigest, MissingFile
 
@@ -64,8 +64,9 @@ def score_submission(submission_id: str, batch: int = 32) -> dict[str, int]:
     """
     runtime = current_runtime()
     _wait_for_batch(runtime, batch)
+    job = get_current_job()
     return score_claimed(runtime, first_id=submission_id, batch=batch,
-                         on_claimed=lambda ids: _drop_sibling_jobs(runtime, ids, keep=submission_id))
+                         on_claimed=lambda ids: _drop_sibling_jobs(runtime, ids, keep=job.id if job else None))
 
 
 def _wait_for_batch(runtime: Runtime, batch: int) -> None:
@@ -93,22 +94,17 @@ def warm_up_scoring(runtime: Runtime) -> int:
     return warm_up_rubrics(items, encoder, words, limit=encoder.max_items // 2)
 
 
-def _drop_sibling_jobs(runtime: Runtime, claimed: list[str], *, keep: str) -> None:
-    """This job took other submissions' work: take their queued jobs off the queue too, so a
-    burst costs one job per batch, not one no-op job per submission.
+def _drop_sibling_jobs(runtime: Runtime, claimed: list[str], *, keep: str | None) -> None:
+    """This job (``keep``) took other submissions' work: take their queued jobs off the queue
+    too, so a burst costs one job per batch, not one no-op job per submission.
 
     The siblings are still queued (never started), so the queue entry and the job's hash are
-    all there is to remove: one pipelined round trip for the whole batch.
+    all there is to remove.
     """
     try:
         connection = runtime.redis()
-        queue = scoring_queue(connection, runtime.settings.queue_name)
-        with connection.pipeline() as pipe:
-            for sid in claimed:
-                if sid != keep:
-                    queue.remove(f"score-{sid}", pipeline=pipe)
-                    pipe.delete(Job.key_for(f"score-{sid}"))
-            pipe.execute()
+        forget_waiting_jobs(connection, scoring_queue(connection, runtime.settings.queue_name),
+                            [score_job_key(sid) for sid in claimed], keep=keep)
     except RedisError:
         log.warning("could not drop sibling jobs; they will find nothing to do")
 
@@ -278,7 +274,13 @@ def _after_refit(runtime: Runtime, version: str | None) -> str | None:
 def calibrate_global(runtime: Runtime) -> dict[str, Any]:
     """Fit and store a new global calibration when enough decisions came in since the last."""
     from assessment import fit_calibration
-    from service.operations.calibration import decided_counts, global_examples, global_refit_due, store_calibration
+    from service.operations.calibration import (
+        decided_counts,
+        global_examples,
+        global_refit_due,
+        record_global_refit,
+        store_calibration,
+    )
 
     with runtime.db.sessions() as session:
         decided, badges = decided_counts(session)
@@ -290,6 +292,7 @@ def calibrate_global(runtime: Runtime) -> dict[str, Any]:
         # ``examples`` records the decisions counted at fit time, so the next refit is due
         # GLOBAL_REFIT_EVERY decisions later whatever the per-badge cap left out.
         row = store_calibration(session, calibration=calibration, badge_id=None, examples=decided, now=_now())
+        record_global_refit(session, decided=decided, stored=row is not None, now=_now())
         version = row.version if row else None
     return {"examples": len(examples), "version": _after_refit(runtime, version)}
 

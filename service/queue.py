@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import logging
+import secrets
 from collections.abc import Iterable
+from typing import Any
 
 from redis import Redis
 from redis.exceptions import RedisError
 from rq import Queue
+from rq.job import Job
 from rq.serializers import JSONSerializer
 
 log = logging.getLogger(__name__)
@@ -20,9 +23,18 @@ RESCORE_JOB = "service.jobs.rescore_recalibrated"
 
 
 def global_job_id(queue_name: str, what: str) -> str:
-    """The fixed id of a job that exists once per deployment (the global refit, the rescoring
-    pass, the index rebuild): job ids are global to a Redis, which several deployments may share."""
+    """The key of a job that exists once per deployment (the global refit, the rescoring pass,
+    the index rebuild): job ids are global to a Redis, which several deployments may share."""
     return f"{what}-{queue_name}"
+
+
+# How long the pointer from a job key to its waiting job lives: far longer than any backlog
+# waits, short enough that keys of jobs long gone do not pile up.
+WAITING_MARK_SECONDS = 7 * 86400
+
+
+def _waiting_mark(key: str) -> str:
+    return f"laurel:waiting-job:{key}"
 
 
 def scoring_queue(connection: Redis, name: str) -> Queue:
@@ -46,10 +58,63 @@ def _waiting(connection: Redis, queue: Queue, job_id: str) -> bool:
     return connection.lpos(queue.key, job_id) is not None
 
 
+def waiting_job_id(connection: Redis, queue: Queue, key: str) -> str | None:
+    """The id of the job enqueued for ``key`` (``score-<submission>``, ``calibrate-<badge>``,
+    a ``global_job_id``) while it still waits in ``queue``; None once a worker took it."""
+    current = connection.get(_waiting_mark(key))
+    if current is None:
+        return None
+    job_id = current.decode() if isinstance(current, bytes) else str(current)
+    return job_id if _waiting(connection, queue, job_id) else None
+
+
+def forget_waiting_jobs(connection: Redis, queue: Queue, keys: Iterable[str], *, keep: str | None) -> None:
+    """Take the waiting jobs of ``keys`` off ``queue`` (another job did their work), in three
+    pipelined round trips however many keys. ``keep`` is the calling job's own id. A job that
+    another worker has already taken is left alone: its hash is deleted only once its queue
+    entry was."""
+    keys = list(keys)
+    with connection.pipeline() as pipe:
+        for key in keys:
+            pipe.get(_waiting_mark(key))
+        marked = [(key, m.decode() if isinstance(m, bytes) else m) for key, m in zip(keys, pipe.execute(), strict=True)]
+    marked = [(key, job_id) for key, job_id in marked if job_id is not None and job_id != keep]
+    with connection.pipeline() as pipe:
+        for _, job_id in marked:
+            pipe.lrem(queue.key, 0, job_id)
+        removed = pipe.execute()
+    with connection.pipeline() as pipe:
+        for (key, job_id), count in zip(marked, removed, strict=True):
+            if count:
+                pipe.delete(Job.key_for(job_id), _waiting_mark(key))
+        pipe.execute()
+
+
+def _enqueue_once(connection: Redis, queue: Queue, func: str, *args: Any, key: str, **options: Any) -> str | None:
+    """Enqueue ``func(*args)`` unless a job for ``key`` still waits in ``queue``; returns the new
+    job's id, or None when one was already waiting.
+
+    Every job gets an id of its own (the key, "_" and a random suffix): re-enqueueing under a fixed
+    id while a worker runs that job would overwrite the running job's hash, its status and
+    timestamps. Two processes that enqueue the same key at the same instant may both add a
+    job; the jobs are idempotent, so that costs a no-op run, never a wrong result.
+    """
+    if waiting_job_id(connection, queue, key) is not None:
+        return None
+    job = queue.enqueue(func, *args, job_id=f"{key}_{secrets.token_hex(6)}", **options)
+    connection.set(_waiting_mark(key), job.id, ex=WAITING_MARK_SECONDS)
+    return str(job.id)
+
+
+def score_job_key(submission_id: str) -> str:
+    return f"score-{submission_id}"
+
+
 def enqueue_scoring(connection: Redis | None, queue_name: str, submission_ids: Iterable[str]) -> int:
     """Enqueue one scoring job per submission (call only after the commit).
 
-    Returns how many were enqueued. A Redis failure is logged, not raised: the submissions are
+    Returns how many were asked for (one already waiting counts: it will score the submission's
+    current version, whatever it is when the job runs). A Redis failure is logged, not raised: the submissions are
     committed as ``queued`` and the worker's sweeper enqueues them when Redis is back.
     """
     ids = list(submission_ids)
@@ -58,8 +123,8 @@ def enqueue_scoring(connection: Redis | None, queue_name: str, submission_ids: I
     try:
         queue = scoring_queue(connection, queue_name)
         for sid in ids:
-            queue.enqueue(SCORE_JOB, sid, job_id=f"score-{sid}", retry=None, result_ttl=3600,
-                          failure_ttl=86400)
+            _enqueue_once(connection, queue, SCORE_JOB, sid, key=score_job_key(sid), retry=None,
+                          result_ttl=3600, failure_ttl=86400)
         return len(ids)
     except RedisError as exc:
         log.warning("Redis unavailable, %d submission(s) left for the sweeper: %s", len(ids), exc)
@@ -71,8 +136,8 @@ def enqueue_index_rebuild(connection: Redis | None, queue_name: str) -> None:
     if connection is None:
         return
     try:
-        job_id = global_job_id(queue_name, "rebuild-badge-index")
-        scoring_queue(connection, queue_name).enqueue(INDEX_JOB, job_id=job_id)
+        _enqueue_once(connection, scoring_queue(connection, queue_name), INDEX_JOB,
+                      key=global_job_id(queue_name, "rebuild-badge-index"))
     except RedisError as exc:
         log.warning("Redis unavailable, index rebuild deferred: %s", exc)
 
@@ -81,34 +146,33 @@ def enqueue_recalibration(connection: Redis | None, queue_name: str, badge_id: s
     """Ask a worker to refit a badge's calibration after new reviewer decisions, and then the
     global one (which refits only once enough decisions have come in since its last fit).
 
-    One job of each at a time: the job ids are fixed, so a burst of decisions while a refit
-    waits in the queue adds nothing.
+    One job of each waits at a time, so a burst of decisions while a refit waits in the queue
+    adds nothing; a decision made while the refit runs queues the next one.
     """
     if connection is None:
         return
     try:
         queue = scoring_queue(connection, queue_name)
-        for job_func, args, job_id in ((CALIBRATE_JOB, (badge_id,), f"calibrate-{badge_id}"),
-                                       (CALIBRATE_GLOBAL_JOB, (), global_job_id(queue_name, "calibrate-global"))):
-            if not _waiting(connection, queue, job_id):
-                queue.enqueue(job_func, *args, job_id=job_id, result_ttl=3600)
+        _enqueue_once(connection, queue, CALIBRATE_JOB, badge_id, key=f"calibrate-{badge_id}", result_ttl=3600)
+        _enqueue_once(connection, queue, CALIBRATE_GLOBAL_JOB, key=global_job_id(queue_name, "calibrate-global"),
+                      result_ttl=3600)
     except RedisError as exc:
         log.warning("Redis unavailable, recalibration of %s deferred: %s", badge_id, exc)
 
 
-def enqueue_rescoring(connection: Redis | None, queue_name: str) -> None:
+def enqueue_rescoring(connection: Redis | None, queue_name: str) -> str | None:
     """After a new calibration was stored: pre-score again, in the background, the undecided
     submissions an older calibration scored. One job waits at a time, so a run of refits
-    while reviewers work costs one rescoring pass after them, not one per decision."""
+    while reviewers work costs one rescoring pass after them, not one per decision. Returns the
+    new job's id (None: one was waiting already, or Redis is unavailable)."""
     if connection is None:
-        return
+        return None
     try:
-        queue = background_queue(connection, queue_name)
-        job_id = global_job_id(queue_name, "rescore")
-        if not _waiting(connection, queue, job_id):
-            queue.enqueue(RESCORE_JOB, job_id=job_id, result_ttl=3600)
+        return _enqueue_once(connection, background_queue(connection, queue_name), RESCORE_JOB,
+                             key=global_job_id(queue_name, "rescore"), result_ttl=3600)
     except RedisError as exc:
         log.warning("Redis unavailable, rescoring after recalibration deferred: %s", exc)
+        return None
 
 
 def enqueue_rubric_change(connection: Redis | None, queue_name: str, badge_id: str, rescore: Iterable[str]) -> None:

@@ -182,6 +182,8 @@ def _flush_queue(rt: Any) -> None:
     conn = Redis.from_url(rt.settings.redis_url)
     for key in conn.scan_iter(f"rq:*{rt.settings.queue_name}*"):
         conn.delete(key)
+    for key in conn.scan_iter("laurel:waiting-job:*"):
+        conn.delete(key)
     for key in conn.scan_iter("LIMITS*"):
         conn.delete(key)
 

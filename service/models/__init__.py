@@ -1,6 +1,14 @@
 """SQLAlchemy models, one module per domain; imported here so metadata is complete."""
 
-from service.models.awards import Award, CalibrationRecord, Credential, IssuerKey, Notification, OutboxEmail
+from service.models.awards import (
+    Award,
+    CalibrationRecord,
+    Credential,
+    IssuerKey,
+    Notification,
+    OutboxEmail,
+    RefitAttempt,
+)
 from service.models.badges import (
     BADGE_STATUSES,
     BADGE_TYPES,
@@ -35,6 +43,7 @@ __all__ = [
     "Award",
     "Badge",
     "CalibrationRecord",
+    "RefitAttempt",
     "Credential",
     "Criterion",
     "Department",

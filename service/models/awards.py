@@ -1,4 +1,5 @@
-"""Awards, their signed credentials, issuer keys, status lists, calibrations, notifications."""
+"""Awards, their signed credentials, issuer keys, status lists, calibrations and their refits,
+notifications."""
 
 from __future__ import annotations
 
@@ -80,6 +81,22 @@ class CalibrationRecord(Base):
     data: Mapped[dict[str, Any]] = mapped_column(JSONType)
     examples: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[datetime] = created_column()
+
+
+class RefitAttempt(Base):
+    """When a calibration refit last ran for a scope ("global"), whatever it found.
+
+    A refit that stores nothing new (every decision an approval, too few rows per stage, the
+    same version again) leaves no calibration row to count from; without this record the next
+    decision would pay for the same futile fit again.
+    """
+
+    __tablename__ = "refit_attempts"
+
+    scope: Mapped[str] = mapped_column(String(80), primary_key=True)
+    decided: Mapped[int] = mapped_column(Integer)  # decisions counted when the fit ran
+    stored: Mapped[bool] = mapped_column(Boolean)  # whether it stored a new calibration
+    attempted_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
 class Notification(Base):

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from assessment import DEFAULT_CALIBRATION, Calibration, GradedExample
 from assessment.calibration import MIN_STAGE_ROWS
-from service.models import Badge, CalibrationRecord, Review, Submission
+from service.models import Badge, CalibrationRecord, RefitAttempt, Review, Submission
 from service.operations.scoring import evidence_item
 
 OUTCOME = {"approve": 1.0, "reject": 0.0, "request_changes": 0.0}
@@ -20,6 +20,7 @@ GLOBAL_REFIT_EVERY = 20
 GLOBAL_MIN_EXAMPLES = MIN_STAGE_ROWS
 GLOBAL_PER_BADGE = 100
 GLOBAL_MAX_DECISIONS = 2000
+GLOBAL_SCOPE = "global"
 
 
 def graded_examples(session: Session, badge_id: str | None, *, newest: int | None = None) -> list[GradedExample]:
@@ -67,14 +68,29 @@ def decided_counts(session: Session) -> tuple[int, int]:
 
 def global_refit_due(session: Session, *, decided: int, badges: int) -> bool:
     """True when enough new decisions (``decided_counts``) have come in since the global
-    calibration was fitted, over at least two badges (one badge's decisions are its own
-    calibration, not a model for the others)."""
+    calibration was last fitted, over at least two badges (one badge's decisions are its own
+    calibration, not a model for the others).
+
+    "Fitted" counts a fit that stored nothing new (``record_global_refit``): until reviewers
+    have rejected something there is nothing to learn, and each decision would otherwise pay
+    for the same futile fit."""
     if badges < 2:
         return False
     current = latest_calibration(session, None)
-    if current is None:
+    attempt = session.get(RefitAttempt, GLOBAL_SCOPE)
+    last = max(current.examples if current else 0, attempt.decided if attempt else 0)
+    if current is None and attempt is None:
         return decided >= GLOBAL_MIN_EXAMPLES
-    return decided - current.examples >= GLOBAL_REFIT_EVERY
+    return decided - last >= GLOBAL_REFIT_EVERY
+
+
+def record_global_refit(session: Session, *, decided: int, stored: bool, now: datetime) -> None:
+    """Remember that the global calibration was refitted at ``decided`` decisions."""
+    attempt = session.get(RefitAttempt, GLOBAL_SCOPE)
+    if attempt is None:
+        session.add(RefitAttempt(scope=GLOBAL_SCOPE, decided=decided, stored=stored, attempted_at=now))
+    else:
+        attempt.decided, attempt.stored, attempt.attempted_at = decided, stored, now
 
 
 def global_examples(session: Session) -> list[GradedExample]:

@@ -193,3 +193,54 @@ def test_reviewers_per_criterion_judgements_teach_the_criterion_model(
     after, versions = criterion_auroc()
     assert versions == {record.version}
     assert after > before and after >= 0.85, (before, after)
+
+
+def test_a_global_refit_with_nothing_to_learn_is_not_repeated_on_every_decision(
+    client: Any, make_user: Any, api_headers: Any, drain_queue: Any, runtime: Any
+) -> None:
+    """Until reviewers reject something the global fit can learn nothing: the attempt is
+    recorded, so the next one waits for GLOBAL_REFIT_EVERY more decisions instead of each
+    decision paying for the same futile fit."""
+    from service.jobs import calibrate_global
+    from service.models import RefitAttempt
+    from service.operations.calibration import GLOBAL_MIN_EXAMPLES, GLOBAL_REFIT_EVERY, GLOBAL_SCOPE
+
+    rng = random.Random(11)
+    admin, reviewer = make_user("admin", password=None), make_user("reviewer", password=None)
+    badges = [client.post("/api/v1/badges", json={**BADGE, "name": f"{BADGE['name']} {n}"},
+                          headers=api_headers(admin)).get_json()["id"] for n in (1, 2)]
+    approved, mixed = GLOBAL_MIN_EXAMPLES, GLOBAL_REFIT_EVERY
+    labels = [True] * approved + [i % 2 == 0 for i in range(mixed)]
+    subs = []
+    for i, good in enumerate(labels):
+        resp = client.post("/api/v1/submissions", json={"badge_id": badges[i % 2], "statement": _evidence(rng, good)},
+                           headers=api_headers(make_user("learner", password=None)))
+        assert resp.status_code == 202
+        subs.append(resp.get_json()["id"])
+    drain_queue()
+
+    def decide(pairs: list[tuple[str, bool]]) -> None:
+        for sid, good in pairs:
+            decision = {"decision": "approve"} if good else {"decision": "reject", "comment": "No specifics."}
+            resp = client.post(f"/api/v1/submissions/{sid}/decision", json=decision, headers=api_headers(reviewer))
+            assert resp.status_code == 200
+        drain_queue()
+
+    def global_state() -> tuple[int, RefitAttempt | None]:
+        with runtime.db.sessions() as session:
+            records = len(list(session.scalars(select(CalibrationRecord).where(CalibrationRecord.badge_id.is_(None)))))
+            attempt = session.get(RefitAttempt, GLOBAL_SCOPE)
+            if attempt is not None:
+                session.expunge(attempt)
+            return records, attempt
+
+    decide(list(zip(subs[:approved], labels[:approved], strict=True)))
+    records, attempt = global_state()
+    assert records == 0  # only approvals: nothing learned, nothing stored
+    assert attempt is not None and attempt.decided == approved and not attempt.stored
+    assert calibrate_global(runtime) == {"examples": 0, "version": None}  # not due again yet
+
+    decide(list(zip(subs[approved:], labels[approved:], strict=True)))
+    records, attempt = global_state()
+    assert records == 1  # the rejections give the global fit something to learn
+    assert attempt is not None and attempt.decided == approved + mixed and attempt.stored

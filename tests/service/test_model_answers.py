@@ -9,7 +9,7 @@ from typing import Any
 from redis import Redis
 
 from service.models import Badge, Submission
-from service.queue import scoring_queue
+from service.queue import scoring_queue, waiting_job_id
 
 DEDUP = ("I removed duplicate customer records by hashing each email address into a dictionary and keeping "
          "the first record for each address, which takes one linear pass over the export.")
@@ -75,9 +75,10 @@ def test_an_exemplar_changes_the_rubric_and_steers_the_criterion_score(
     with_exemplar = [{**CRITERIA[0], "exemplars": [EXEMPLAR]}, CRITERIA[1]]
     resp = client.patch(f"/api/v1/badges/{badge.id}", headers=admin_h, json={"criteria": with_exemplar})
     assert resp.status_code == 200 and resp.get_json()["rubric_version"] == 2
-    queue = scoring_queue(Redis.from_url(runtime.settings.redis_url), runtime.settings.queue_name)
-    assert queue.fetch_job(f"calibrate-{badge.id}") is not None  # the calibration is refitted first
-    assert queue.fetch_job(f"score-{sid}") is not None
+    connection = Redis.from_url(runtime.settings.redis_url)
+    queue = scoring_queue(connection, runtime.settings.queue_name)
+    assert queue.job_ids[0].startswith(f"calibrate-{badge.id}_")  # the calibration is refitted first
+    assert waiting_job_id(connection, queue, f"score-{sid}") is not None
     drain_queue()
     with runtime.db.sessions() as session:
         sub = session.get(Submission, sid)

@@ -11,8 +11,10 @@ from typing import Any
 
 import pytest
 from redis import Redis
-from rq.job import Job
+from rq import Queue
+from rq.job import Job, JobStatus
 from rq.registry import FinishedJobRegistry
+from rq.serializers import JSONSerializer
 
 from assessment import DEFAULT_CALIBRATION
 from service.jobs import (
@@ -36,6 +38,7 @@ from service.queue import (
     enqueue_scoring,
     global_job_id,
     scoring_queue,
+    waiting_job_id,
     worker_queues,
 )
 from service.worker import sweep_once
@@ -174,10 +177,11 @@ def test_one_job_scores_a_burst_and_takes_its_siblings_off_the_queue(
            for i in range(5)]
     conn = Redis.from_url(runtime.settings.redis_url)
     queue = scoring_queue(conn, runtime.settings.queue_name)
-    assert queue.count == 5
+    jobs = queue.job_ids
+    assert len(jobs) == 5
     drain_queue()
     assert FinishedJobRegistry(queue=queue).count == 1  # the first job scored all five
-    assert not any(Job.exists(f"score-{sid}", connection=conn) for sid in ids[1:])
+    assert [Job.exists(j, connection=conn) for j in jobs] == [True, False, False, False, False]
     with runtime.db.sessions() as session:
         assert {session.get(Submission, sid).status for sid in ids} == {"scored"}
 
@@ -287,15 +291,42 @@ def test_the_sweeper_queues_a_rescoring_pass_that_redis_lost(
     assert background.job_ids == []  # the frequent sweep does not read the whole queue
     sweep_once(runtime, check_calibrations=True)
     sweep_once(runtime, check_calibrations=True)
-    assert background.job_ids == [global_job_id(runtime.settings.queue_name, "rescore")]
+    rescore = waiting_job_id(conn, background, global_job_id(runtime.settings.queue_name, "rescore"))
+    assert rescore is not None and background.job_ids == [rescore]
+
+
+def test_a_job_asked_for_while_its_predecessor_runs_is_a_new_job(runtime: Any) -> None:
+    """A refit stored while the rescoring pass runs queues the next pass under an id of its
+    own: re-enqueueing the running job's id would overwrite its hash (status, start time)."""
+    conn = Redis.from_url(runtime.settings.redis_url)
+    background = background_queue(conn, runtime.settings.queue_name)
+    first = enqueue_rescoring(conn, runtime.settings.queue_name)
+    taken = Queue.dequeue_any([background], None, connection=conn, serializer=JSONSerializer)
+    assert taken is not None
+    running, _ = taken
+    assert running.id == first
+    running.set_status(JobStatus.STARTED)
+    assert waiting_job_id(conn, background, global_job_id(runtime.settings.queue_name, "rescore")) is None
+    second = enqueue_rescoring(conn, runtime.settings.queue_name)
+    assert second is not None and second != first and background.job_ids == [second]
+    assert running.get_status(refresh=True) == JobStatus.STARTED
+    assert enqueue_rescoring(conn, runtime.settings.queue_name) is None  # the next one waits: enough
+
+    # The same for a submission whose scoring job is running when it is queued again.
+    enqueue_scoring(conn, runtime.settings.queue_name, ["sub-1"])
+    scoring = scoring_queue(conn, runtime.settings.queue_name)
+    [scoring_job] = scoring.job_ids
+    scoring.pop_job_id()
+    enqueue_scoring(conn, runtime.settings.queue_name, ["sub-1", "sub-1"])
+    assert len(scoring.job_ids) == 1 and scoring.job_ids[0] != scoring_job
 
 
 def test_a_stored_refit_queues_one_background_rescoring(runtime: Any) -> None:
     conn = Redis.from_url(runtime.settings.redis_url)
-    for _ in range(3):  # refits while a rescoring pass still waits add nothing
-        enqueue_rescoring(conn, runtime.settings.queue_name)
-    assert background_queue(conn, runtime.settings.queue_name).job_ids == [
-        global_job_id(runtime.settings.queue_name, "rescore")]
+    first = enqueue_rescoring(conn, runtime.settings.queue_name)
+    for _ in range(2):  # refits while a rescoring pass still waits add nothing
+        assert enqueue_rescoring(conn, runtime.settings.queue_name) is None
+    assert background_queue(conn, runtime.settings.queue_name).job_ids == [first]
     assert scoring_queue(conn, runtime.settings.queue_name).job_ids == []
     # A worker takes new submissions before background work.
     assert [q.name for q in worker_queues(conn, runtime.settings.queue_name)] == [

@@ -13,7 +13,7 @@ from redis import Redis
 from sqlalchemy import select
 
 from service.models import CalibrationRecord, Submission
-from service.queue import global_job_id, scoring_queue
+from service.queue import global_job_id, scoring_queue, waiting_job_id
 
 ROOT = Path(__file__).resolve().parents[2]
 CATALOGUE = json.loads((ROOT / "service" / "demo" / "catalogue.json").read_text(encoding="utf-8"))
@@ -64,7 +64,8 @@ def test_review_page_decisions_refit_badge_and_global_calibrations(
 
     hand_set = stored(new_ids)
     assert {p["basis"]["calibration"] for p in hand_set} == {"default"}
-    queue = scoring_queue(Redis.from_url(runtime.settings.redis_url), runtime.settings.queue_name)
+    connection = Redis.from_url(runtime.settings.redis_url)
+    queue = scoring_queue(connection, runtime.settings.queue_name)
 
     sign_in(make_user("reviewer"))
     first, first_badge, strong = taught[0]
@@ -73,15 +74,15 @@ def test_review_page_decisions_refit_badge_and_global_calibrations(
                                                           "csrf_token": csrf(f"/review/{first}")})
     assert resp.status_code == 302
     # The decision asks a worker to refit this badge's calibration and then the global one.
-    assert queue.fetch_job(f"calibrate-{first_badge}") is not None
-    assert queue.fetch_job(global_job_id(runtime.settings.queue_name, "calibrate-global")) is not None
+    assert waiting_job_id(connection, queue, f"calibrate-{first_badge}") is not None
+    assert waiting_job_id(connection, queue, global_job_id(runtime.settings.queue_name, "calibrate-global"))
     token = csrf("/review")
     for decision, want, comment in (("approve", True, ""), ("reject", False, "No concrete example of the work.")):
         ids = [sid for sid, _, s in taught[1:] if s == want]
         resp = client.post("/review/bulk", data={"submission_id": ids, "decision": decision, "comment": comment,
                                                  "confirmed": "1", "csrf_token": token})
         assert resp.status_code == 302
-    waiting = queue.job_ids
+    waiting = [job_id.rsplit("_", 1)[0] for job_id in queue.job_ids]  # each job's id is its key and a suffix
     for badge_id in {b for _, b, _ in taught}:  # bulk decisions refit every badge they touched, once each
         assert waiting.count(f"calibrate-{badge_id}") == 1
     # 21 decisions, one global refit waiting

@@ -10,7 +10,7 @@ from redis import Redis
 from sqlalchemy import select
 
 from service.models import Badge, Credential, Submission
-from service.queue import scoring_queue
+from service.queue import scoring_queue, waiting_job_id
 
 pytestmark = pytest.mark.usefixtures("runtime")
 
@@ -68,8 +68,8 @@ def test_learner_submits_and_the_job_is_queued_after_commit(
     with runtime.db.sessions() as session:
         sub = session.scalar(select(Submission).where(Submission.badge_id == badge.id))
         assert sub is not None and sub.status == "queued" and sub.links == ["https://example.com/report"]
-    queue = scoring_queue(Redis.from_url(runtime.settings.redis_url), runtime.settings.queue_name)
-    assert f"score-{sub.id}" in queue.job_ids
+    connection = Redis.from_url(runtime.settings.redis_url)
+    assert waiting_job_id(connection, scoring_queue(connection, runtime.settings.queue_name), f"score-{sub.id}")
     # A second submission for the same badge goes to the existing one.
     again = client.get(f"/badges/{badge.id}/submit")
     assert again.status_code == 302 and again.headers["Location"].endswith(f"/me/submissions/{sub.id}")
