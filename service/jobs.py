@@ -130,13 +130,33 @@ def score_claimed(runtime: Runtime, *, first_id: str | None, batch: int = 32,
             log.exception("extracting the files of %s failed", sid)
             _give_back(runtime, [sid], exc)
             ready.remove(sid)
-    try:
-        scored = _score_and_store(runtime, ready, expect=SCORING) if ready else 0
-    except Exception as exc:  # noqa: BLE001 - any scoring bug must end as a visible status
-        log.exception("scoring failed for %s", ready)
-        _give_back(runtime, ready, exc)
-        return {"claimed": len(ids), "scored": 0}
+    scored, failed = _score_isolating(runtime, ready, expect=SCORING)
+    for sid, exc in failed.items():  # any scoring bug must end as a visible status
+        _give_back(runtime, [sid], exc)
     return {"claimed": len(ids), "scored": scored}
+
+
+def _score_isolating(runtime: Runtime, ids: list[str], *, expect: tuple[str, ...]) -> tuple[int, dict[str, Exception]]:
+    """``_score_and_store`` in one model call; if the batch fails, each submission again on its
+    own, so one that breaks the scorer (a bug, a malformed row) costs its batch-mates nothing
+    and only it is given back. Returns how many were stored and what failed, by id."""
+    if not ids:
+        return 0, {}
+    try:
+        return _score_and_store(runtime, ids, expect=expect), {}
+    except Exception as exc:  # noqa: BLE001 - isolate the culprit below
+        if len(ids) == 1:
+            log.exception("scoring failed for %s", ids[0])
+            return 0, {ids[0]: exc}
+        log.warning("scoring a batch of %d failed (%s); scoring each on its own", len(ids), exc)
+    stored, failed = 0, {}
+    for sid in ids:
+        try:
+            stored += _score_and_store(runtime, [sid], expect=expect)
+        except Exception as exc:  # noqa: BLE001 - recorded against this submission alone
+            log.exception("scoring failed for %s", sid)
+            failed[sid] = exc
+    return stored, failed
 
 
 def _give_back(runtime: Runtime, ids: list[str], exc: Exception) -> None:
@@ -193,10 +213,9 @@ def rescore_stale_calibrations(runtime: Runtime, *, batch: int = RESCORE_BATCH) 
         ids = recalibrated_ids(session, limit=RESCORE_LIMIT)
     rescored = 0
     for start in range(0, len(ids), batch):
-        try:
-            rescored += _score_and_store(runtime, ids[start:start + batch], expect=RESCORING)
-        except Exception:  # noqa: BLE001 - the old pre-scores stand; a later pass tries again
-            log.exception("rescoring failed for %s", ids[start:start + batch])
+        # What fails keeps its old pre-score; a later pass tries it again.
+        stored, _ = _score_isolating(runtime, ids[start:start + batch], expect=RESCORING)
+        rescored += stored
     return {"stale": len(ids), "rescored": rescored}
 
 

@@ -24,7 +24,7 @@ from service.jobs import (
     score_claimed,
     warm_up_scoring,
 )
-from service.models import CalibrationRecord, Submission
+from service.models import CalibrationRecord, Submission, SubmissionFile
 from service.operations.scoring import (
     calibration_versions,
     calibrations_for,
@@ -146,6 +146,28 @@ def test_scoring_is_idempotent_and_batches_waiting_submissions(
     assert score_claimed(runtime, first_id=ids[0]) == {"claimed": 0, "scored": 0}
     with runtime.db.sessions() as session:
         assert {sid: session.get(Submission, sid).scored_at for sid in ids} == before
+
+
+def test_a_submission_that_breaks_the_scorer_costs_its_batch_mates_nothing(
+    client: Any, make_user: Any, api_headers: Any, make_badge: Any, runtime: Any
+) -> None:
+    """A malformed row (extracted text stored without its "text", say by an older version)
+    makes the batch fail; its batch-mates are scored anyway, and only it goes back to the queue, with the error."""
+    badge = make_badge()
+    ids = [_submit(client, make_user, api_headers, badge.id, f"Evidence {i}: I joined orders to customers in SQL.")
+           for i in range(4)]
+    poisoned = ids[2]
+    with runtime.db.unit_of_work() as session:
+        session.add(SubmissionFile(submission_id=poisoned, version=1, name="notes.txt", kind="document", size=10,
+                                   extraction_status="ok", segments=[{"source": "notes.txt"}]))
+    assert score_claimed(runtime, first_id=ids[0]) == {"claimed": 4, "scored": 3}
+    with runtime.db.sessions() as session:
+        subs = {sid: session.get(Submission, sid) for sid in ids}
+        assert {sid: s.status for sid, s in subs.items() if sid != poisoned} == dict.fromkeys(set(ids) - {poisoned},
+                                                                                            "scored")
+        bad = subs[poisoned]
+        assert bad.status == "queued" and bad.scoring_attempts == 1 and "KeyError" in (bad.scoring_error or "")
+        assert all(s.scoring_attempts == 1 and not s.scoring_error for sid, s in subs.items() if sid != poisoned)
 
 
 def test_a_rubric_change_sends_undecided_submissions_back_for_scoring(
