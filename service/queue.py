@@ -113,9 +113,9 @@ def score_job_key(submission_id: str) -> str:
 def enqueue_scoring(connection: Redis | None, queue_name: str, submission_ids: Iterable[str]) -> int:
     """Enqueue one scoring job per submission (call only after the commit).
 
-    Returns how many were asked for (one already waiting counts: it will score the submission's
-    current version, whatever it is when the job runs). A Redis failure is logged, not raised: the submissions are
-    committed as ``queued`` and the worker's sweeper enqueues them when Redis is back.
+    Returns how many were asked for (one already waiting counts: it scores the submission's
+    version of the moment it runs). A Redis failure is logged, not raised: the submissions
+    are committed as ``queued`` and the worker's sweeper enqueues them when Redis is back.
     """
     ids = list(submission_ids)
     if connection is None or not ids:

@@ -78,9 +78,9 @@ def global_refit_due(session: Session, *, decided: int, badges: int) -> bool:
         return False
     current = latest_calibration(session, None)
     attempt = session.get(RefitAttempt, GLOBAL_SCOPE)
-    last = max(current.examples if current else 0, attempt.decided if attempt else 0)
     if current is None and attempt is None:
         return decided >= GLOBAL_MIN_EXAMPLES
+    last = max(current.examples if current else 0, attempt.decided if attempt else 0)
     return decided - last >= GLOBAL_REFIT_EVERY
 
 
