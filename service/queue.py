@@ -101,8 +101,10 @@ def _enqueue_once(connection: Redis, queue: Queue, func: str, *args: Any, key: s
     """
     if waiting_job_id(connection, queue, key) is not None:
         return None
-    job = queue.enqueue(func, *args, job_id=f"{key}_{secrets.token_hex(6)}", **options)
-    connection.set(_waiting_mark(key), job.id, ex=WAITING_MARK_SECONDS)
+    with connection.pipeline() as pipe:  # the job and its pointer in one transaction
+        job = queue.enqueue(func, *args, job_id=f"{key}_{secrets.token_hex(6)}", pipeline=pipe, **options)
+        pipe.set(_waiting_mark(key), job.id, ex=WAITING_MARK_SECONDS)
+        pipe.execute()
     return str(job.id)
 
 
