@@ -57,6 +57,14 @@ def _evidence(rng: random.Random, good: bool) -> str:
     return lead + " ".join(rng.sample(bank, 4))
 
 
+def _submit(client: Any, make_user: Any, api_headers: Any, badge_id: str, statement: str) -> str:
+    """A new learner submits ``statement`` through the API; returns the submission's id."""
+    resp = client.post("/api/v1/submissions", json={"badge_id": badge_id, "statement": statement},
+                       headers=api_headers(make_user("learner", password=None)))
+    assert resp.status_code == 202, resp.get_json()
+    return str(resp.get_json()["id"])
+
+
 def _auroc(scores: list[float], labels: list[bool]) -> float:
     pos = [s for s, y in zip(scores, labels, strict=True) if y]
     neg = [s for s, y in zip(scores, labels, strict=True) if not y]
@@ -71,16 +79,7 @@ def test_reviewer_decisions_change_the_badge_calibration_and_improve_ranking(
     admin, reviewer = make_user("admin", password=None), make_user("reviewer", password=None)
     badge = client.post("/api/v1/badges", json=BADGE, headers=api_headers(admin)).get_json()
     labels = [i % 2 == 0 for i in range(60)]
-    subs = []
-    for good in labels:
-        learner = make_user("learner", password=None)
-        resp = client.post(
-            "/api/v1/submissions",
-            json={"badge_id": badge["id"], "statement": _evidence(rng, good)},
-            headers=api_headers(learner),
-        )
-        assert resp.status_code == 202
-        subs.append(resp.get_json()["id"])
+    subs = [_submit(client, make_user, api_headers, badge["id"], _evidence(rng, good)) for good in labels]
     drain_queue()
 
     train, held_out = list(zip(subs[:40], labels[:40], strict=True)), list(zip(subs[40:], labels[40:], strict=True))
@@ -149,14 +148,8 @@ def test_reviewers_per_criterion_judgements_teach_the_criterion_model(
     badge = client.post("/api/v1/badges", json=BADGE, headers=api_headers(admin)).get_json()
     timeline, causes, actions = (c["id"] for c in badge["criteria"])
     kinds = {"full": (TIMELINE, CAUSES, ACTIONS), "no_actions": (TIMELINE, CAUSES), "no_timeline": (CAUSES, ACTIONS)}
-    subs: list[tuple[str, str]] = []
-    for i in range(42):
-        kind = list(kinds)[i % 3]
-        learner = make_user("learner", password=None)
-        resp = client.post("/api/v1/submissions", json={"badge_id": badge["id"], "statement": _postmortem(
-            rng, kinds[kind])}, headers=api_headers(learner))
-        assert resp.status_code == 202
-        subs.append((resp.get_json()["id"], kind))
+    subs = [(_submit(client, make_user, api_headers, badge["id"], _postmortem(rng, kinds[kind])), kind)
+            for kind in (list(kinds)[i % 3] for i in range(42))]
     drain_queue()
     train, held_out = subs[:30], subs[30:]
     missing = {"no_actions": actions, "no_timeline": timeline}
@@ -211,12 +204,8 @@ def test_a_global_refit_with_nothing_to_learn_is_not_repeated_on_every_decision(
                           headers=api_headers(admin)).get_json()["id"] for n in (1, 2)]
     approved, mixed = GLOBAL_MIN_EXAMPLES, GLOBAL_REFIT_EVERY
     labels = [True] * approved + [i % 2 == 0 for i in range(mixed)]
-    subs = []
-    for i, good in enumerate(labels):
-        resp = client.post("/api/v1/submissions", json={"badge_id": badges[i % 2], "statement": _evidence(rng, good)},
-                           headers=api_headers(make_user("learner", password=None)))
-        assert resp.status_code == 202
-        subs.append(resp.get_json()["id"])
+    subs = [_submit(client, make_user, api_headers, badges[i % 2], _evidence(rng, good))
+            for i, good in enumerate(labels)]
     drain_queue()
 
     def decide(pairs: list[tuple[str, bool]]) -> None:
