@@ -220,7 +220,8 @@ def _load_review_history(runtime: Runtime, catalogue: dict[str, Any], learners: 
         subs = load_for_scoring(session, [sid for sid, _, _ in created])
         results = prescore_batch([evidence_item(s) for s in subs], default_encoder())
         for sub, result in zip(subs, results, strict=True):
-            store_prescore(session, submission=sub, result=result, key=scored_key(sub), now=sub.submitted_at or now)
+            store_prescore(session, submission_id=sub.id, result=result, key=scored_key(sub),
+                           now=sub.submitted_at or now)
         reviewers = list(session.scalars(select(User).where(User.role == "reviewer").order_by(User.email)))
         for i, (sid, good, when) in enumerate(created):
             decide(session, reviewer=reviewers[i % len(reviewers)], submission_id=sid,

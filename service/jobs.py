@@ -184,10 +184,8 @@ def _score_and_store(runtime: Runtime, ids: list[str], *, expect: tuple[str, ...
     stored = 0
     for result in results:
         with db.unit_of_work() as session:
-            sub = session.get(Submission, result.item_id)
-            if sub is not None and store_prescore(session, submission=sub, result=result,
-                                                  key=keys[result.item_id], now=_now(), expect=expect):
-                stored += 1
+            stored += store_prescore(session, submission_id=result.item_id, result=result,
+                                     key=keys[result.item_id], now=_now(), expect=expect)
     return stored
 
 

@@ -176,28 +176,27 @@ SCORING = ("scoring", "queued")
 RESCORING = ("scored",)
 
 
-def store_prescore(session: Session, *, submission: Submission, result: PreScore, key: str, now: datetime,
+def store_prescore(session: Session, *, submission_id: str, result: PreScore, key: str, now: datetime,
                    expect: tuple[str, ...] = SCORING) -> bool:
     """Write a pre-score if the submission is still the version it was computed for and in
     one of the ``expect`` states (``RESCORING`` replaces an undecided pre-score in place).
 
-    Returns False (and writes nothing) when the learner resubmitted or a reviewer decided in
-    the meantime: idempotent, a re-run for the same key changes nothing.
+    Returns False (and writes nothing) when the learner resubmitted, the rubric changed or a
+    reviewer decided in the meantime: idempotent, a re-run for the same key changes nothing.
+    The check and the write are one conditional UPDATE, so a decision committed between the
+    worker's read and its write (PostgreSQL does not serialise them) is never overwritten.
     """
-    if submission.status not in expect or scored_key(submission) != key:
-        return False
-    submission.prescore = result.to_json()
-    submission.score = result.score
-    submission.band = result.band
-    submission.confidence = result.confidence
-    submission.vector = np.asarray(result.vector, dtype=np.float32).tobytes()
-    submission.scored_key = key
-    submission.scored_at = now
-    submission.status = "scored"
-    submission.lease_expires_at = None
-    submission.scoring_error = None
-    session.flush()
-    return True
+    version, rubric_version = (int(part) for part in key.split(":"))
+    done = session.execute(
+        update(Submission)
+        .where(Submission.id == submission_id, Submission.status.in_(expect), Submission.version == version,
+               Submission.badge_id.in_(select(Badge.id).where(Badge.rubric_version == rubric_version)))
+        .values(prescore=result.to_json(), score=result.score, band=result.band, confidence=result.confidence,
+                vector=np.asarray(result.vector, dtype=np.float32).tobytes(), scored_key=key, scored_at=now,
+                status="scored", lease_expires_at=None, scoring_error=None)
+        .execution_options(synchronize_session="fetch")
+    )
+    return bool(done.rowcount)
 
 
 def record_scoring_failure(session: Session, *, submission: Submission, error: str, now: datetime) -> None:

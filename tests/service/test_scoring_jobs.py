@@ -16,7 +16,8 @@ from rq.job import Job, JobStatus
 from rq.registry import FinishedJobRegistry
 from rq.serializers import JSONSerializer
 
-from assessment import DEFAULT_CALIBRATION
+from assessment import DEFAULT_CALIBRATION, prescore_batch
+from embeddings import default_encoder
 from service.jobs import (
     BATCH_MAX_WAIT_SECONDS,
     _wait_for_batch,
@@ -26,10 +27,15 @@ from service.jobs import (
 )
 from service.models import CalibrationRecord, Submission, SubmissionFile
 from service.operations.scoring import (
+    RESCORING,
     calibration_versions,
     calibrations_for,
     claim_for_scoring,
+    evidence_item,
+    load_for_scoring,
     recalibrated_ids,
+    scored_key,
+    store_prescore,
     warm_up_inputs,
 )
 from service.queue import (
@@ -167,6 +173,40 @@ def test_a_submission_that_breaks_the_scorer_costs_its_batch_mates_nothing(
         bad = subs.pop(poisoned)
         assert bad.status == "queued" and bad.scoring_attempts == 1 and "KeyError" in (bad.scoring_error or "")
         assert all(s.status == "scored" and not s.scoring_error for s in subs.values())
+
+
+def test_a_decision_made_while_the_worker_rescores_is_never_overwritten(
+    client: Any, make_user: Any, api_headers: Any, make_badge: Any, runtime: Any
+) -> None:
+    """The worker reads a scored submission, a reviewer approves it, then the worker writes its
+    new pre-score: the write is conditional on the state it read, so the approval stands.
+
+    PostgreSQL lets the decision commit in between (the worker's read takes no lock), and the
+    write must then find nothing to do; SQLite makes the decision wait for the worker's
+    transaction, so the new pre-score lands first and the decision after it.
+    """
+    badge = make_badge()
+    sid = _submit(client, make_user, api_headers, badge.id, "I joined orders to customers and checked the totals.")
+    assert score_claimed(runtime, first_id=sid) == {"claimed": 1, "scored": 1}
+    reviewer = api_headers(make_user("reviewer", password=None))
+    decided: dict[str, Any] = {}
+    with runtime.db.unit_of_work() as worker:
+        sub = load_for_scoring(worker, [sid])[0]
+        key, result = scored_key(sub), prescore_batch([evidence_item(sub)], default_encoder())[0]
+        postgres = worker.get_bind().dialect.name == "postgresql"
+        decision = threading.Thread(target=lambda: decided.update(resp=client.post(
+            f"/api/v1/submissions/{sid}/decision", json={"decision": "approve"}, headers=reviewer)))
+        decision.start()
+        decision.join(timeout=30 if postgres else 0.5)
+        assert decided.get("resp") is not None if postgres else decision.is_alive()
+        stored = store_prescore(worker, submission_id=sid, result=result, key=key, now=datetime.now(UTC),
+                                expect=RESCORING)
+    decision.join(timeout=30)
+    assert decided["resp"].status_code == 200
+    assert stored is not postgres
+    with runtime.db.sessions() as session:
+        sub = session.get(Submission, sid)
+        assert sub.status == "approved" and sub.award is not None
 
 
 def test_a_rubric_change_sends_undecided_submissions_back_for_scoring(
