@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import numpy as np
-from sqlalchemy import Select, and_, func, or_, select, update
+from sqlalchemy import Select, and_, bindparam, func, or_, select, update
 from sqlalchemy.orm import Session, selectinload
 
 from assessment import DEFAULT_CALIBRATION, Calibration, Criterion, EvidenceItem, Peer, PreScore
@@ -176,6 +176,19 @@ SCORING = ("scoring", "queued")
 RESCORING = ("scored",)
 
 
+# Built once: a worker stores every pre-score with it, and building the statement (the JSON
+# pre-score as a literal) cost as much as running it.
+_STORE = (
+    update(Submission)
+    .where(Submission.id == bindparam("sid"), Submission.status.in_(bindparam("expect", expanding=True)),
+           Submission.version == bindparam("for_version"),
+           Submission.badge_id.in_(select(Badge.id).where(Badge.rubric_version == bindparam("for_rubric"))))
+    .values(prescore=bindparam("new_prescore"), score=bindparam("new_score"), band=bindparam("new_band"),
+            confidence=bindparam("new_confidence"), vector=bindparam("new_vector"), scored_key=bindparam("new_key"),
+            scored_at=bindparam("new_at"), status="scored", lease_expires_at=None, scoring_error=None)
+)
+
+
 def store_prescore(session: Session, *, submission_id: str, result: PreScore, key: str, now: datetime,
                    expect: tuple[str, ...] = SCORING) -> bool:
     """Write a pre-score if the submission is still the version it was computed for and in
@@ -187,15 +200,12 @@ def store_prescore(session: Session, *, submission_id: str, result: PreScore, ke
     worker's read and its write (PostgreSQL does not serialise them) is never overwritten.
     """
     version, rubric_version = (int(part) for part in key.split(":"))
-    done = session.execute(
-        update(Submission)
-        .where(Submission.id == submission_id, Submission.status.in_(expect), Submission.version == version,
-               Submission.badge_id.in_(select(Badge.id).where(Badge.rubric_version == rubric_version)))
-        .values(prescore=result.to_json(), score=result.score, band=result.band, confidence=result.confidence,
-                vector=np.asarray(result.vector, dtype=np.float32).tobytes(), scored_key=key, scored_at=now,
-                status="scored", lease_expires_at=None, scoring_error=None)
-        .execution_options(synchronize_session="fetch")
-    )
+    done = session.execute(_STORE, {
+        "sid": submission_id, "expect": list(expect), "for_version": version, "for_rubric": rubric_version,
+        "new_prescore": result.to_json(), "new_score": result.score, "new_band": result.band,
+        "new_confidence": result.confidence, "new_vector": np.asarray(result.vector, dtype=np.float32).tobytes(),
+        "new_key": key, "new_at": now,
+    }, execution_options={"synchronize_session": "fetch"})
     return bool(done.rowcount)
 
 
